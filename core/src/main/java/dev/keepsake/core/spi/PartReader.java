@@ -1,0 +1,44 @@
+package dev.keepsake.core.spi;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The entries of one part, handed to {@link RestoreJob#prepare} in archive order. Implemented by the engine.
+ *
+ * <p>By the time a job reads, the engine has already verified the whole archive (signature, set and order of
+ * entries, sizes, hashes); it checks each entry's hash again while the job reads it and fails the read with an
+ * {@link IOException} at the end of an entry whose bytes differ. Not thread-safe: one thread reads.
+ */
+public interface PartReader {
+
+    /** The part's name (e.g. {@code postgres}, {@code volume:uploads}). */
+    String partName();
+
+    /** The attributes the backup job recorded with {@link PartWriter#putAttribute}. */
+    Map<String, String> attributes();
+
+    /** The part's schema version as recorded at backup time, if the backup job reported one. */
+    Optional<String> schemaVersion();
+
+    /** Number of entries in this part (chunks counted one by one), as the manifest says. */
+    long entryCount();
+
+    /** Total content bytes in this part, as the manifest says (use it e.g. for a free-space check). */
+    long totalBytes();
+
+    /**
+     * Moves to the next entry of this part and returns it, or empty when the part has no more entries. The
+     * previous entry's stream is closed (and its remaining bytes verified) by this call.
+     */
+    Optional<Entry> next() throws IOException;
+
+    /** One entry: its metadata and a stream of exactly {@code entry().size()} bytes, owned by the reader. */
+    interface Entry {
+        ArchiveEntry entry();
+
+        InputStream content();
+    }
+}

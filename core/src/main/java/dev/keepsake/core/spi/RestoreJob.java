@@ -1,0 +1,24 @@
+package dev.keepsake.core.spi;
+
+import java.io.IOException;
+
+/**
+ * Restores one named part in phases: {@link #prepare} reads and stages everything and validates it with no visible
+ * change; the returned {@link PreparedRestore} then either {@linkplain PreparedRestore#commit() commits} (makes it
+ * visible) or {@linkplain PreparedRestore#abort() aborts} (undoes the staging). The engine commits only when every
+ * part prepared; parts commit in the order they were registered with the engine (register the database first: its
+ * commit is a single transaction, the one most likely to fail).
+ *
+ * <p>Not required to be thread-safe: the engine runs one operation at a time.
+ */
+public interface RestoreJob {
+
+    /** The part's name, the same as the matching {@link BackupJob#name()}. */
+    String name();
+
+    /**
+     * Reads the part's entries and stages them. On failure the job must leave nothing visible changed and clean up
+     * what it staged before throwing; the engine then aborts the parts already prepared.
+     */
+    PreparedRestore prepare(PartReader in, JobContext context) throws IOException;
+}
