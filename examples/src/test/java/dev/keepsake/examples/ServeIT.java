@@ -1,0 +1,197 @@
+package dev.keepsake.examples;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.function.Predicate;
+import java.util.zip.GZIPInputStream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * {@code serve} as a user runs it: a separate process on a free port with a fresh data directory, driven by the
+ * README's curl commands (the seed's, verbatim but for port, password and download path), then restarted on the same
+ * data directory.
+ */
+class ServeIT {
+
+    /** The seed's commands; {@code %s} = base URL, {@code admin} gets the password appended, the file is ours. */
+    static final String STATUS = "curl -k --header \"Content-Type: application/json\" --request GET -u admin %s/api/maintenance/db";
+    static final String START_BACKUP = "curl -k --request POST -u admin %s/api/maintenance/db/backup";
+    static final String DOWNLOAD = "curl -k --request GET -u admin %s/api/maintenance/db/backup --output %s";
+    static final String RESTORE = "curl -k --request POST -u admin -F \"file=@%s\" %s/api/maintenance/db/restore";
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Duration OPERATION_TIMEOUT = Duration.ofSeconds(120);
+
+    @TempDir
+    Path tmp;
+
+    private String password;
+
+    record Curl(int exit, String body, int status) {
+    }
+
+    /** Runs a seed command through bash, with the password filled in, observing the HTTP status with -w. */
+    private Curl curl(String command) throws Exception {
+        String withPassword = command.replace("-u admin ", "-u 'admin:" + password + "' ");
+        Path body = Files.createTempFile(tmp, "curl", ".out");
+        Process p = new ProcessBuilder("bash", "-c", withPassword + " --silent --show-error --write-out '\\n%{http_code}'")
+                .redirectErrorStream(true).redirectOutput(body.toFile()).start();
+        int exit = p.waitFor();
+        String out = Files.readString(body, StandardCharsets.UTF_8);
+        int nl = out.lastIndexOf('\n');
+        int status = nl >= 0 && out.substring(nl + 1).matches("\\d{3}") ? Integer.parseInt(out.substring(nl + 1)) : -1;
+        return new Curl(exit, nl >= 0 ? out.substring(0, nl) : out, status);
+    }
+
+    private JsonNode awaitStatus(String base, Predicate<JsonNode> done) throws Exception {
+        Instant deadline = Instant.now().plus(OPERATION_TIMEOUT);
+        JsonNode s;
+        do {
+            Curl c = curl(STATUS.formatted(base));
+            assertThat(c.status()).as(c.body()).isEqualTo(200);
+            s = JSON.readTree(c.body());
+            if (done.test(s)) {
+                return s;
+            }
+            Thread.sleep(300);
+        } while (Instant.now().isBefore(deadline));
+        throw new AssertionError("status did not reach the expected state within " + OPERATION_TIMEOUT + ": " + s);
+    }
+
+    private static Connection connect(String jdbcUrl) throws Exception {
+        Properties p = new Properties();
+        p.setProperty("user", "postgres");
+        return DriverManager.getConnection(jdbcUrl, p);
+    }
+
+    private static List<String> customerEmails(String jdbcUrl) throws Exception {
+        try (Connection c = connect(jdbcUrl); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT email FROM customer ORDER BY email")) {
+            List<String> emails = new java.util.ArrayList<>();
+            while (rs.next()) {
+                emails.add(rs.getString(1));
+            }
+            return emails;
+        }
+    }
+
+    @Test
+    void seedCurlCommandsBackUpDownloadAndRestoreAndTheDemoSurvivesARestart() throws Exception {
+        Path dataDir = tmp.resolve("data");
+        Path keyFile = tmp.resolve("archive.key");
+        Path download = tmp.resolve("connectware-db-backup.tgz");
+        String firstBackupId;
+        byte[] firstDownload;
+
+        try (ServeProcess serve = ServeProcess.start(dataDir, keyFile, Map.of(), tmp.resolve("serve-1.log"))) {
+            password = serve.find("\n {6}([A-Za-z0-9-]{20,})\n");
+            String base = "https://localhost:" + serve.port;
+            String jdbcUrl = serve.find("database:\\s+(jdbc:postgresql://\\S+)");
+            assertThat(serve.output()).contains(STATUS.formatted(base), START_BACKUP.formatted(base),
+                    DOWNLOAD.formatted(base, "/tmp/connectware-db-backup.tgz"),
+                    RESTORE.formatted("/tmp/connectware-db-backup.tgz", base));
+            assertThat(customerEmails(jdbcUrl)).hasSize(3);
+
+            // 1 status
+            Curl status = curl(STATUS.formatted(base));
+            assertThat(status.status()).isEqualTo(200);
+            assertThat(JSON.readTree(status.body()).get("running").asBoolean()).isFalse();
+
+            // 2 start a backup, poll until it succeeded
+            assertThat(curl(START_BACKUP.formatted(base)).status()).isEqualTo(202);
+            JsonNode done = awaitStatus(base, s -> !s.get("running").asBoolean()
+                    && s.path("backup").path("succeded").asBoolean(false));
+            firstBackupId = done.get("backup").get("id").asText();
+            assertThat(firstBackupId).startsWith("1.3.0_");
+
+            // 3 download
+            Curl dl = curl(DOWNLOAD.formatted(base, download));
+            assertThat(dl.status()).isEqualTo(200);
+            firstDownload = Files.readAllBytes(download);
+            try (GZIPInputStream gz = new GZIPInputStream(Files.newInputStream(download))) {
+                assertThat(gz.readAllBytes()).isNotEmpty();
+            }
+
+            // change data after the backup: a row and a file
+            try (Connection c = connect(jdbcUrl); Statement st = c.createStatement()) {
+                st.executeUpdate("INSERT INTO customer (name, email) VALUES ('Mallory', 'mallory@example.org')");
+            }
+            Path uploads = dataDir.resolve("volumes/uploads");
+            Files.writeString(uploads.resolve("after-backup.txt"), "should disappear");
+            assertThat(customerEmails(jdbcUrl)).contains("mallory@example.org");
+
+            // 4 upload it to restore, poll until it succeeded: data back as at the backup
+            assertThat(curl(RESTORE.formatted(download, base)).status()).isEqualTo(202);
+            awaitStatus(base, s -> !s.get("running").asBoolean()
+                    && s.path("restore").path("succeded").asBoolean(false));
+            assertThat(customerEmails(jdbcUrl)).hasSize(3).doesNotContain("mallory@example.org");
+            assertThat(uploads.resolve("after-backup.txt")).doesNotExist();
+            assertThat(uploads.resolve("README.txt")).isRegularFile();
+
+            // graceful stop on SIGTERM: the embedded PostgreSQL is shut down too
+            serve.stop();
+            assertThat(dataDir.resolve("postgres/pgdata/postmaster.pid")).doesNotExist();
+            assertThat(serve.output()).doesNotContain("Exception");
+        }
+
+        // restart on the same data directory: same password (only its hash was kept), same backup served
+        try (ServeProcess serve = ServeProcess.start(dataDir, keyFile, Map.of(), tmp.resolve("serve-2.log"))) {
+            String base = "https://localhost:" + serve.port;
+            assertThat(serve.output()).contains("the password printed at the first start")
+                    .doesNotContain(password);
+            Curl status = curl(STATUS.formatted(base));
+            assertThat(status.status()).isEqualTo(200);
+            JsonNode s = JSON.readTree(status.body());
+            assertThat(s.get("backup").get("id").asText()).isEqualTo(firstBackupId);
+            assertThat(s.get("restore").get("succeded").asBoolean()).isTrue();
+
+            Path again = tmp.resolve("again.tgz");
+            assertThat(curl(DOWNLOAD.formatted(base, again)).status()).isEqualTo(200);
+            assertThat(Files.readAllBytes(again)).isEqualTo(firstDownload);
+        }
+    }
+
+    @Test
+    void wrongPasswordIsRefusedAndTheCertificateIsKeptAcrossRestarts() throws Exception {
+        Path dataDir = tmp.resolve("data");
+        Path keyFile = tmp.resolve("archive.key");
+        password = "env-Secret-42";
+        Map<String, String> env = Map.of(AdminPassword.ENV, password);
+        String firstFingerprint;
+        try (ServeProcess serve = ServeProcess.start(dataDir, keyFile, env, tmp.resolve("serve-1.log"))) {
+            firstFingerprint = serve.find("SHA-256 ([0-9A-F:]{95})");
+            String base = "https://localhost:" + serve.port;
+            assertThat(serve.output()).contains("password from " + AdminPassword.ENV);
+            assertThat(curl(STATUS.formatted(base)).status()).isEqualTo(200);
+            String saved = password;
+            password = "wrong";
+            assertThat(curl(STATUS.formatted(base)).status()).isEqualTo(401);
+            password = saved;
+        }
+        assertThat(dataDir.resolve(AdminPassword.FILE_NAME)).doesNotExist();
+        try (ServeProcess serve = ServeProcess.start(dataDir, keyFile, env, tmp.resolve("serve-2.log"))) {
+            assertThat(serve.find("SHA-256 ([0-9A-F:]{95})")).isEqualTo(firstFingerprint);
+        }
+    }
+
+    static String read(Path p) throws IOException {
+        return Files.readString(p);
+    }
+}
