@@ -215,13 +215,24 @@ public final class ArchiveVerifier {
         if (ex instanceof InterruptedIOException) {
             return new InterruptedRuntime((InterruptedIOException) ex);
         }
-        if (in.compressed.count >= in.fileSize) {
-            return new ArchiveVerificationException("The archive is incomplete: it ends in the middle of its data "
-                    + "after " + entriesSoFar + " entries (it was probably cut off during an upload or copy); use the"
-                    + " complete file.", ex);
+        if (isTrailingData(ex)) {
+            return new ArchiveVerificationException("The archive has data after the end of its compressed stream ("
+                    + describe(ex) + "); it was tampered with or damaged; use an intact copy.", ex);
         }
-        return new ArchiveVerificationException("The archive is damaged: " + describe(ex) + " after " + entriesSoFar
-                + " entries; use an intact copy.", ex);
+        if (in.compressed.count >= in.fileSize) {
+            return new ArchiveVerificationException("The archive is incomplete: it ends in the middle of its data"
+                    + (entriesSoFar >= 0 ? " after " + entriesSoFar + " entries" : "") + " (it was probably cut off "
+                    + "during an upload or copy); use the complete file.", ex);
+        }
+        return new ArchiveVerificationException("The archive is damaged: " + describe(ex)
+                + (entriesSoFar >= 0 ? " after " + entriesSoFar + " entries" : "") + "; use an intact copy.",
+                ex);
+    }
+
+    /** Whether the decompressor complained about bytes after the end of a complete compressed stream. */
+    private static boolean isTrailingData(Exception ex) {
+        String m = ex.getMessage() == null ? "" : ex.getMessage().toLowerCase(java.util.Locale.ROOT);
+        return m.contains("garbage after") || m.contains("data after a valid") || m.contains("unknown frame descriptor");
     }
 
     private static String describe(Exception ex) {
@@ -242,7 +253,7 @@ public final class ArchiveVerifier {
             }
             return b;
         } catch (IOException | RuntimeException ex) {
-            throw damaged(in, ex, 0);
+            throw damaged(in, ex, -1);
         }
     }
 
@@ -261,14 +272,7 @@ public final class ArchiveVerifier {
             if (ex instanceof ArchiveVerificationException ave) {
                 throw ave;
             }
-            if (in.compressed.count >= in.fileSize && !(ex.getMessage() != null
-                    && ex.getMessage().toLowerCase(java.util.Locale.ROOT).contains("garbage"))) {
-                throw new ArchiveVerificationException("The archive is incomplete: its compressed stream is cut off "
-                        + "after the last entry (it was probably cut off during an upload or copy); use the complete"
-                        + " file.", ex);
-            }
-            throw new ArchiveVerificationException("The archive has data after the end of its compressed stream ("
-                    + describe(ex) + "); it was tampered with or damaged; use an intact copy.", ex);
+            throw damaged(in, ex, -1);
         }
         long padStart = roundUp(d.trackingStart);
         if (d.nonZeroSeen || d.count - d.trackingStart > MAX_PADDING + 2 * TAR_RECORD) {
