@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Everything {@code serve} runs, started in order and stopped in reverse: the data directory lock, the database
@@ -30,12 +31,13 @@ final class DemoServer implements AutoCloseable {
     /** What {@code serve} was asked to run. */
     record Settings(Path dataDir, String host, int port, Version version, DataSource externalDatabase,
                     String externalDatabaseDescription, List<VolumeSpec> volumes, ArchiveKeySource.Loaded key,
-                    AdminPassword password, int retainBackups) {
+                    Map<String, String> env, int retainBackups) {
     }
 
     private final List<AutoCloseable> started = new ArrayList<>();
     private HttpsServer http;
     private TlsKeyStore tls;
+    private AdminPassword password;
     private String databaseDescription;
     private List<VolumeSpec> volumes;
     private boolean closed;
@@ -57,6 +59,7 @@ final class DemoServer implements AutoCloseable {
     private void startAll(Settings s) throws Exception {
         Path dataDir = s.dataDir();
         started.add(DataDirectoryLock.acquire(dataDir));
+        password = AdminPassword.resolve(s.env(), dataDir);
 
         DataSource ds;
         MaintenanceHooks hooks = MaintenanceHooks.NONE;
@@ -73,8 +76,8 @@ final class DemoServer implements AutoCloseable {
             int applied = schema.migrate();
             LOG.info("demo schema at version {} ({} migration(s) applied now)", schema.targetVersion(), applied);
             hooks = new MigrateAfterRestore(schema);
-            databaseDescription = db.jdbcUrl() + " (user " + db.user() + ", embedded PostgreSQL "
-                    + db.majorVersion() + ", loopback only, data in " + dataDir.resolve("postgres") + ")";
+            databaseDescription = db.jdbcUrl() + " (embedded PostgreSQL " + db.majorVersion() + ", loopback only, "
+                    + db.credentialsHint() + ")";
             if (volumes.isEmpty()) {
                 volumes.add(new VolumeSpec(DemoVolume.NAME, DemoVolume.createIfMissing(dataDir)));
             }
@@ -91,7 +94,7 @@ final class DemoServer implements AutoCloseable {
         tls = TlsKeyStore.loadOrCreate(dataDir.resolve("tls"));
         Path uploads = Files.createDirectories(dataDir.resolve("keepsake").resolve("uploads"));
         HttpAdapterConfig config = HttpAdapterConfig.builder()
-                .authenticator(BasicAuthenticator.withPasswordHash(AdminPassword.USER, s.password().hash()))
+                .authenticator(BasicAuthenticator.withPasswordHash(AdminPassword.USER, password.hash()))
                 .tempDirectory(uploads)
                 .build();
         http = HttpsServer.start(s.host(), s.port(), tls, new MaintenanceServlet(engine, config),
@@ -101,6 +104,10 @@ final class DemoServer implements AutoCloseable {
 
     int port() {
         return http.port();
+    }
+
+    AdminPassword password() {
+        return password;
     }
 
     TlsKeyStore tls() {

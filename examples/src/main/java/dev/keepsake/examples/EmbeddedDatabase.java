@@ -75,13 +75,16 @@ final class EmbeddedDatabase implements AutoCloseable {
         return server.majorVersion();
     }
 
-    /** The application database's JDBC URL (no credentials: the server trusts {@code postgres} on loopback). */
+    /** The application database's JDBC URL (no credentials in it). */
     String jdbcUrl() {
         return server.jdbcUrl(DATABASE);
     }
 
-    String user() {
-        return server.connectionProperties().getProperty("user");
+    /** How to log in, for the banner: the user, and where its password is kept (never the password). */
+    String credentialsHint() {
+        String user = server.connectionProperties().getProperty("user");
+        java.nio.file.Path passwordFile = server.directory().resolve("superuser.password");
+        return "user " + user + (java.nio.file.Files.exists(passwordFile) ? ", password in " + passwordFile : "");
     }
 
     @Override

@@ -55,7 +55,7 @@ final class ProgressDisplay {
         }
     }
 
-    private void show(Progress p) {
+    void show(Progress p) {
         String text = describe(p);
         if (terminal) {
             String line = "\r" + bar(p) + " " + text;

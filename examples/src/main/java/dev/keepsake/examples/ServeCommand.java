@@ -71,10 +71,9 @@ final class ServeCommand implements Callable<Integer> {
         Version version = product.version(main.env());
         ArchiveKeySource.Loaded key = new ArchiveKeySource(main.env()).forWriting(keys.keyFile);
         DataSource external = database.given() ? database.dataSource(main.env()) : null;
-        AdminPassword password = AdminPassword.resolve(main.env(), dir);
 
         DemoServer server = DemoServer.start(new DemoServer.Settings(dir, host, port, version, external,
-                DatabaseOptions.redacted(database.jdbcUrl), volumes, key, password, retain));
+                DatabaseOptions.redacted(database.jdbcUrl), volumes, key, main.env(), retain));
         CountDownLatch stopped = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
             server.close();
@@ -82,7 +81,7 @@ final class ServeCommand implements Callable<Integer> {
         }, "keepsake-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
 
-        printBanner(out, server, dir, version, key, password);
+        printBanner(out, server, dir, version, key, server.password());
         server.join();
         stopped.await();
         return ExitStatus.OK.code();

@@ -2,10 +2,12 @@ package dev.keepsake.examples;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.keepsake.testkit.PostgresExtension;
+import dev.keepsake.testkit.TestDatabase;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,7 +20,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.function.Predicate;
 import java.util.zip.GZIPInputStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -28,6 +29,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * README's curl commands (the seed's, verbatim but for port, password and download path), then restarted on the same
  * data directory.
  */
+@ExtendWith(PostgresExtension.class)
 class ServeIT {
 
     /** The seed's commands; {@code %s} = base URL, {@code admin} gets the password appended, the file is ours. */
@@ -60,28 +62,38 @@ class ServeIT {
         return new Curl(exit, nl >= 0 ? out.substring(0, nl) : out, status);
     }
 
-    private JsonNode awaitStatus(String base, Predicate<JsonNode> done) throws Exception {
+    /**
+     * Polls the status until no operation runs (the POST that started it answered 202 only once it was running), then
+     * asserts that the {@code section} ("backup" or "restore") succeeded, showing its message otherwise.
+     */
+    private JsonNode awaitSuccess(String base, String section) throws Exception {
         Instant deadline = Instant.now().plus(OPERATION_TIMEOUT);
         JsonNode s;
         do {
             Curl c = curl(STATUS.formatted(base));
             assertThat(c.status()).as(c.body()).isEqualTo(200);
             s = JSON.readTree(c.body());
-            if (done.test(s)) {
+            if (!s.get("running").asBoolean()) {
+                assertThat(s.path(section).path("succeded").asBoolean(false)).as(s.toString()).isTrue();
                 return s;
             }
             Thread.sleep(300);
         } while (Instant.now().isBefore(deadline));
-        throw new AssertionError("status did not reach the expected state within " + OPERATION_TIMEOUT + ": " + s);
+        throw new AssertionError("the " + section + " still runs after " + OPERATION_TIMEOUT + ": " + s);
     }
 
-    private static Connection connect(String jdbcUrl) throws Exception {
+    /** Connects to the demo's embedded database as the banner says (user postgres, password file if any). */
+    private Connection connect(String jdbcUrl) throws Exception {
         Properties p = new Properties();
         p.setProperty("user", "postgres");
+        Path passwordFile = tmp.resolve("data/postgres/superuser.password");
+        if (Files.exists(passwordFile)) {
+            p.setProperty("password", Files.readString(passwordFile).strip());
+        }
         return DriverManager.getConnection(jdbcUrl, p);
     }
 
-    private static List<String> customerEmails(String jdbcUrl) throws Exception {
+    private List<String> customerEmails(String jdbcUrl) throws Exception {
         try (Connection c = connect(jdbcUrl); Statement st = c.createStatement();
              ResultSet rs = st.executeQuery("SELECT email FROM customer ORDER BY email")) {
             List<String> emails = new java.util.ArrayList<>();
@@ -116,8 +128,7 @@ class ServeIT {
 
             // 2 start a backup, poll until it succeeded
             assertThat(curl(START_BACKUP.formatted(base)).status()).isEqualTo(202);
-            JsonNode done = awaitStatus(base, s -> !s.get("running").asBoolean()
-                    && s.path("backup").path("succeded").asBoolean(false));
+            JsonNode done = awaitSuccess(base, "backup");
             firstBackupId = done.get("backup").get("id").asText();
             assertThat(firstBackupId).startsWith("1.3.0_");
 
@@ -139,8 +150,7 @@ class ServeIT {
 
             // 4 upload it to restore, poll until it succeeded: data back as at the backup
             assertThat(curl(RESTORE.formatted(download, base)).status()).isEqualTo(202);
-            awaitStatus(base, s -> !s.get("running").asBoolean()
-                    && s.path("restore").path("succeded").asBoolean(false));
+            awaitSuccess(base, "restore");
             assertThat(customerEmails(jdbcUrl)).hasSize(3).doesNotContain("mallory@example.org");
             assertThat(uploads.resolve("after-backup.txt")).doesNotExist();
             assertThat(uploads.resolve("README.txt")).isRegularFile();
@@ -191,7 +201,49 @@ class ServeIT {
         }
     }
 
-    static String read(Path p) throws IOException {
-        return Files.readString(p);
+    @Test
+    void serveWithJdbcUrlAndVolumeServesThatDatabaseAndASecondServeOnTheSameDataDirectoryIsRefused(
+            TestDatabase db) throws Exception {
+        db.execute("CREATE TABLE item (id int PRIMARY KEY); INSERT INTO item VALUES (1), (2);");
+        Path files = Files.createDirectories(tmp.resolve("files"));
+        Files.writeString(files.resolve("a.txt"), "a");
+        Path dataDir = tmp.resolve("data");
+        Path keyFile = tmp.resolve("archive.key");
+        Path download = tmp.resolve("real.tgz");
+        password = "real-Secret-7";
+        Properties props = db.connectionProperties();
+        Map<String, String> env = new java.util.HashMap<>(Map.of(AdminPassword.ENV, password));
+        if (props.getProperty("password") != null) {
+            env.put(DatabaseOptions.ENV_PASSWORD, props.getProperty("password"));
+        }
+        try (ServeProcess serve = ServeProcess.start(dataDir, keyFile, env, tmp.resolve("serve.log"),
+                "--jdbc-url", db.jdbcUrl(), "--db-user", props.getProperty("user"), "--volume", "files=" + files)) {
+            String base = "https://localhost:" + serve.port;
+            assertThat(serve.output()).contains("database:       " + db.jdbcUrl())
+                    .contains("volume:         files = " + files)
+                    .doesNotContain("embedded PostgreSQL");
+            assertThat(dataDir.resolve("postgres")).doesNotExist();
+
+            CliRun second = CliRun.run(Map.of(AdminPassword.ENV, "x"), "serve", "--port", "0",
+                    "--data-dir", dataDir.toString(), "--key-file", keyFile.toString());
+            assertThat(second.code()).as(second.toString()).isEqualTo(1);
+            assertThat(second.err()).contains("another keepsake serve is using the data directory");
+
+            assertThat(curl(START_BACKUP.formatted(base)).status()).isEqualTo(202);
+            awaitSuccess(base, "backup");
+            assertThat(curl(DOWNLOAD.formatted(base, download)).status()).isEqualTo(200);
+            db.execute("INSERT INTO item VALUES (3)");
+            Files.delete(files.resolve("a.txt"));
+
+            assertThat(curl(RESTORE.formatted(download, base)).status()).isEqualTo(202);
+            awaitSuccess(base, "restore");
+            try (Connection c = db.connect(); Statement st = c.createStatement();
+                 ResultSet rs = st.executeQuery("SELECT count(*) FROM item")) {
+                rs.next();
+                assertThat(rs.getInt(1)).isEqualTo(2);
+            }
+            assertThat(files.resolve("a.txt")).hasContent("a");
+        }
     }
+
 }
