@@ -10,7 +10,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import javax.sql.DataSource;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -92,10 +91,9 @@ final class DemoServer implements AutoCloseable {
         started.add(engine);
 
         tls = TlsKeyStore.loadOrCreate(dataDir.resolve("tls"));
-        Path uploads = Files.createDirectories(dataDir.resolve("keepsake").resolve("uploads"));
         HttpAdapterConfig config = HttpAdapterConfig.builder()
                 .authenticator(BasicAuthenticator.withPasswordHash(AdminPassword.USER, password.hash()))
-                .tempDirectory(uploads)
+                .tempDirectory(engine.uploadDirectory()) // same file system as the backups: no copy
                 .build();
         http = HttpsServer.start(s.host(), s.port(), tls, new MaintenanceServlet(engine, config),
                 MaintenanceServlet.MAPPING);

@@ -61,7 +61,7 @@ public final class EmbedInJetty {
 
         HttpAdapterConfig config = HttpAdapterConfig.builder()
                 .authenticator(BasicAuthenticator.withPasswordHash("admin", adminPasswordHash))
-                .tempDirectory(stateDir.resolve("keepsake-uploads"))   // uploads stream here, never to the heap
+                .tempDirectory(engine.uploadDirectory())           // uploads stream here, never to the heap
                 .build();
 
         ServletHolder keepsake = new ServletHolder(new MaintenanceServlet(engine, config));
