@@ -259,10 +259,14 @@ public final class VolumeBackup {
                 padWithZeros(os, size - read);
             } else if (channel.read(ByteBuffer.allocate(1)) > 0) {
                 changed(relative, "it grew beyond " + size + " bytes while being read");
+                read = -1;
             }
         }
         files++;
         bytes += size;
+        if (read != size) {
+            return; // already reported
+        }
         FileState after;
         try {
             after = FileState.of(path, Files.readAttributes(path, PosixFileAttributes.class, NOFOLLOW));
