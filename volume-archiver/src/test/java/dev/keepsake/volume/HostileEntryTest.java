@@ -78,6 +78,7 @@ class HostileEntryTest {
         c.add(refused("empty segment", "a//b", "empty path segment", file("a//b", "x")));
         c.add(refused("trailing slash", "a/", "empty path segment", file("a/", "x")));
         c.add(refused("NUL", "a\0b", "NUL character", file("a\0b", "x")));
+        c.add(refused("newline", "a\nb", "control character", file("a\nb", "x")));
         c.add(refused("invalid UTF-8 (decoded as U+FFFD)", "bad\uFFFDname", "not valid UTF-8",
                 file("bad\uFFFDname", "x")));
         c.add(refused("unpaired surrogate", "bad\uD800name", "unpaired surrogate", file("bad\uD800name", "x")));

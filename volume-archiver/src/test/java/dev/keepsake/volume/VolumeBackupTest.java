@@ -253,6 +253,17 @@ class VolumeBackupTest {
     }
 
     @Test
+    void aNameWithAControlCharacterFailsTheBackupNamingItEscaped() throws IOException {
+        Path vol = tmp.resolve("vol");
+        Trees.write(vol.resolve("line\nbreak"), "x");
+        VolumePart part = VolumePart.builder().name("v").path(vol).build();
+        assertThatThrownBy(() -> TarPart.write(part, tmp.resolve("v.tar"), TestContext.normal()))
+                .isInstanceOf(VolumeBackupException.class)
+                .hasMessageContaining("'line\\u000Abreak' cannot be backed up")
+                .hasMessageContaining("control character");
+    }
+
+    @Test
     void missingVolumeDirectoryFailsClearly() {
         VolumePart part = VolumePart.builder().name("v").path(tmp.resolve("missing")).build();
         assertThatThrownBy(() -> TarPart.write(part, tmp.resolve("v.tar"), TestContext.normal()))

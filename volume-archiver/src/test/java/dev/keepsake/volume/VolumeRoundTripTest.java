@@ -32,7 +32,6 @@ class VolumeRoundTripTest {
         Trees.write(vol.resolve("a/file.txt"), "hello");
         Trees.write(vol.resolve("日本語/ファイル.txt"), "unicode");
         Trees.write(vol.resolve("emoji 😀 and spaces.bin"), "emoji");
-        Trees.write(vol.resolve("newline\nin name"), "nl");
         Trees.write(vol.resolve("caf\u00e9"), "nfc");
         Trees.write(vol.resolve("x".repeat(255)), "255-byte name");
         Trees.write(vol.resolve("é".repeat(127)), "254-byte name of 127 two-byte characters");
@@ -79,7 +78,7 @@ class VolumeRoundTripTest {
         VolumePart part = VolumePart.builder().name("data").path(vol).build();
         Path tar = tmp.resolve("data.tar");
         Map<String, String> attributes = TarPart.write(part, tar, TestContext.normal());
-        assertThat(attributes).containsEntry("files", "15").containsEntry("symlinks", "4")
+        assertThat(attributes).containsEntry("files", "14").containsEntry("symlinks", "4")
                 .containsEntry("skipped", "0").containsEntry("rootMode", "750");
 
         // the service changes the volume after the backup

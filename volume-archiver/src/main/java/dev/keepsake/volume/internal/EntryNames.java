@@ -21,7 +21,8 @@ final class EntryNames {
      * Why {@code name} is not an acceptable entry name, or null when it is: it must be a clean relative
      * {@code /}-separated path of at most {@code maxDepth} segments, {@link VolumeSettings#MAX_PATH_BYTES} UTF-8 bytes
      * and {@link VolumeSettings#MAX_COMPONENT_BYTES} bytes per segment, valid Unicode without U+FFFD (what invalid
-     * UTF-8 decodes to), NUL or backslash, and without empty, {@code .} or {@code ..} segments.
+     * UTF-8 decodes to), NUL, other control characters or backslash, and without empty, {@code .} or {@code ..}
+     * segments.
      */
     static String problem(String name, int maxDepth) {
         if (name.isEmpty()) {
@@ -36,6 +37,10 @@ final class EntryNames {
         }
         if (name.indexOf('\\') >= 0) {
             return "the name contains a backslash";
+        }
+        String control = controlProblem(name);
+        if (control != null) {
+            return "the name " + control;
         }
         int bytes = utf8Length(name);
         if (bytes > VolumeSettings.MAX_PATH_BYTES) {
@@ -87,8 +92,23 @@ final class EntryNames {
         if (target.indexOf('\\') >= 0) {
             return "the link target contains a backslash";
         }
+        String control = controlProblem(target);
+        if (control != null) {
+            return "the link target " + control;
+        }
         if (utf8Length(target) > VolumeSettings.MAX_PATH_BYTES) {
             return "the link target is longer than " + VolumeSettings.MAX_PATH_BYTES + " bytes";
+        }
+        return null;
+    }
+
+    /** Control characters (the archive format refuses them; they also make names dangerous to display). */
+    private static String controlProblem(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < 0x20 || c == 0x7f) {
+                return "contains a control character (U+" + String.format("%04X", (int) c) + ")";
+            }
         }
         return null;
     }
