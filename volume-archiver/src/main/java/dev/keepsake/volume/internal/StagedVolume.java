@@ -8,6 +8,7 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -93,7 +94,13 @@ final class StagedVolume implements PreparedRestore {
                         + "something that is not a directory during the restore; it was left as it is.");
             }
             Path aside = target.internalPath("old");
-            Files.move(dir, aside, StandardCopyOption.ATOMIC_MOVE);
+            try {
+                Files.move(dir, aside, StandardCopyOption.ATOMIC_MOVE);
+            } catch (IOException e) {
+                throw new VolumeRestoreException("Volume '" + settings.name() + "': could not set the previous "
+                        + "content of " + dir + " aside (" + e.getMessage() + "); the volume is unchanged."
+                        + mountPointHint(e), e);
+            }
             old = aside;
         }
         try {
@@ -111,11 +118,18 @@ final class StagedVolume implements PreparedRestore {
                 }
             }
             throw new VolumeRestoreException("Volume '" + settings.name() + "': could not move the restored volume "
-                    + "into " + dir + " (" + e.getMessage() + "); the volume is unchanged.", e);
+                    + "into " + dir + " (" + e.getMessage() + "); the volume is unchanged." + mountPointHint(e), e);
         }
         if (settings.syncOnRestore()) {
             TreeDeleter.syncDirectory(dir.getParent());
         }
+    }
+
+    /** EBUSY/EXDEV: the directory is a mount point the detection missed. */
+    private static String mountPointHint(Exception e) {
+        String reason = e instanceof FileSystemException f && f.getReason() != null ? f.getReason() : "";
+        return reason.contains("busy") || reason.contains("cross-device") || reason.contains("Invalid cross")
+                ? " It looks like a mount point: configure mountPointMode(MountPointMode.REPLACE_CHILDREN)." : "";
     }
 
     private void commitChildren() throws IOException {

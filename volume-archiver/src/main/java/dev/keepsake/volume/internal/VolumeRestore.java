@@ -84,8 +84,10 @@ public final class VolumeRestore {
                 throw new VolumeRestoreException("Volume '" + settings.name() + "': " + configured
                         + " exists but is not a directory. Move it away or fix the configured path.");
             }
+            // a mount point cannot be renamed; a volume whose parent the service may not write (e.g. /var/lib/app
+            // owned by the service under a root-owned /var/lib) cannot get a sibling staging directory
             boolean children = settings.mountPointMode() == MountPointMode.REPLACE_CHILDREN
-                    || MountPoints.isMountPoint(real);
+                    || MountPoints.isMountPoint(real) || !Files.isWritable(real.getParent());
             return new Target(real, true, children);
         }
         if (Files.isSymbolicLink(configured)) {
