@@ -123,6 +123,36 @@ class VolumeBackupTest {
     }
 
     @Test
+    void aDirectorySwappedForALinkDuringTheBackupIsNotFollowed() throws IOException {
+        Path vol = tmp.resolve("vol");
+        Trees.write(vol.resolve("d/a"), "first");
+        Trees.write(vol.resolve("d/sub/x"), "inside");
+        Path outside = tmp.resolve("outside");
+        Trees.write(outside.resolve("sub/x"), "SECRET from outside the volume");
+        // (with the default FAIL policy the backup fails on the change; ACCEPT shows what would be read)
+        VolumePart part = VolumePart.builder().name("v").path(vol).changedFiles(ChangedFilePolicy.accept()).build();
+        Path tar = tmp.resolve("v.tar");
+        // while the backup is inside d (after listing it), an attacker swaps d for a link to outside
+        Map<String, String> attrs = TarPart.write(part, tar, TestContext.normal(), e -> {
+            if (e.name().equals("d/a")) {
+                try {
+                    Files.move(vol.resolve("d"), vol.resolve("d-moved"));
+                    Files.createSymbolicLink(vol.resolve("d"), outside);
+                } catch (IOException ex) {
+                    throw new UncheckedIOException(ex);
+                }
+            }
+        });
+        PartReader r = TarPart.reader(tar, part.name(), attrs);
+        Optional<PartReader.Entry> e;
+        List<String> contents = new ArrayList<>();
+        while ((e = r.next()).isPresent()) {
+            contents.add(e.get().entry().name() + "=" + new String(e.get().content().readAllBytes()));
+        }
+        assertThat(contents).contains("d/sub/x=inside").noneMatch(c -> c.contains("SECRET"));
+    }
+
+    @Test
     void escapeHiddenBehindAnotherLinkIsDetectedOnBackupAsOnRestore() throws IOException {
         Path vol = tmp.resolve("vol");
         Files.createDirectories(vol.resolve("x/y"));

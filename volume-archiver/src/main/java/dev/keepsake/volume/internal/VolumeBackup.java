@@ -15,6 +15,7 @@ import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.SeekableByteChannel;
 import java.nio.file.AccessDeniedException;
+import java.nio.file.DirectoryIteratorException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
@@ -22,9 +23,12 @@ import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 import java.nio.file.NotLinkException;
+import java.nio.file.OpenOption;
 import java.nio.file.Path;
+import java.nio.file.SecureDirectoryStream;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -80,7 +84,15 @@ public final class VolumeBackup {
         out.putAttribute("rootMode", Integer.toOctalString(mode(rootAttributes)));
         out.putAttribute("rootModified", rootAttributes.lastModifiedTime().toInstant().toString());
         context.phase("backing up volume " + settings.name());
-        walk(root, "", filter.included(""));
+        DirectoryStream<Path> rootStream;
+        try {
+            rootStream = Files.newDirectoryStream(root);
+        } catch (AccessDeniedException e) {
+            throw unreadable("", e);
+        }
+        try (rootStream) {
+            walk(root, rootStream, "", filter.included(""));
+        }
         out.putAttribute("files", Long.toString(files));
         out.putAttribute("directories", Long.toString(directories));
         out.putAttribute("symlinks", Long.toString(symlinks));
@@ -90,21 +102,33 @@ public final class VolumeBackup {
                 settings.name(), files, directories, symlinks, bytes, skipped);
     }
 
-    private void walk(Path dir, String relative, boolean subtreeIncluded) throws IOException {
-        List<String> names = list(dir, relative);
-        if (names == null) {
-            return;
+    /**
+     * Walks one directory. On Linux {@code stream} is a {@link SecureDirectoryStream}: every child is examined and
+     * opened relative to the directory's open descriptor with {@code O_NOFOLLOW} (fstatat/openat), so a directory
+     * swapped for a link while the backup runs cannot make it read outside the volume.
+     */
+    private void walk(Path dir, DirectoryStream<Path> stream, String relative, boolean subtreeIncluded)
+            throws IOException {
+        List<String> names = new ArrayList<>();
+        try {
+            for (Path p : stream) {
+                names.add(p.getFileName().toString());
+            }
+        } catch (DirectoryIteratorException e) {
+            throw e.getCause();
         }
+        names.sort(null);
+        SecureDirectoryStream<Path> secure = stream instanceof SecureDirectoryStream<Path> s ? s : null;
         for (String name : names) {
             checkInterrupted();
             if (relative.isEmpty() && VolumeRestore.isInternalName(name)) {
                 continue; // left-overs of an interrupted restore, never part of the volume's content
             }
             String child = relative.isEmpty() ? name : relative + "/" + name;
-            Path path = dir.resolve(name);
+            Child ref = new Child(dir.resolve(name), secure, dir.getFileSystem().getPath(name));
             PosixFileAttributes attributes;
             try {
-                attributes = Files.readAttributes(path, PosixFileAttributes.class, NOFOLLOW);
+                attributes = ref.attributes();
             } catch (NoSuchFileException e) {
                 vanished(child);
                 continue;
@@ -115,13 +139,19 @@ public final class VolumeBackup {
             boolean included = subtreeIncluded || filter.included(child);
             if (attributes.isDirectory()) {
                 checkName(child);
+                DirectoryStream<Path> childStream = openDirectory(ref, child);
+                if (childStream == null) {
+                    continue;
+                }
                 PendingDirectory self = new PendingDirectory(child, mode(attributes),
                         attributes.lastModifiedTime().toInstant());
                 pending.add(self);
                 if (included) {
                     flushPending();
                 }
-                walk(path, child, included);
+                try (childStream) {
+                    walk(ref.path(), childStream, child, included);
+                }
                 if (!pending.isEmpty() && pending.get(pending.size() - 1) == self) {
                     pending.remove(pending.size() - 1);
                 }
@@ -130,37 +160,62 @@ public final class VolumeBackup {
             } else if (attributes.isRegularFile()) {
                 checkName(child);
                 flushPending();
-                backUpFile(path, child, attributes);
+                backUpFile(ref, child, attributes);
             } else if (attributes.isSymbolicLink()) {
                 checkName(child);
-                backUpLink(path, child, attributes);
+                backUpLink(ref.path(), child, attributes);
             } else {
                 skipped++;
                 LOG.warn("{} - volume '{}': skipping '{}', a {}: only files, directories and links are backed up",
-                        context.operationId(), settings.name(), EntryNames.display(child), specialKind(path));
+                        context.operationId(), settings.name(), EntryNames.display(child), specialKind(ref.path()));
             }
         }
     }
 
-    private List<String> list(Path dir, String relative) throws IOException {
-        List<String> names = new ArrayList<>();
-        try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir)) {
-            for (Path p : stream) {
-                names.add(p.getFileName().toString());
-            }
-        } catch (NoSuchFileException | NotDirectoryException e) {
-            if (relative.isEmpty()) {
-                throw e;
-            }
+    /** Opens a subdirectory without following links; null when it vanished or was replaced (policy permitting). */
+    private DirectoryStream<Path> openDirectory(Child ref, String relative) throws IOException {
+        try {
+            return ref.secure() != null
+                    ? ref.secure().newDirectoryStream(ref.name(), NOFOLLOW)
+                    : Files.newDirectoryStream(ref.path());
+        } catch (NoSuchFileException e) {
             vanished(relative);
             return null;
         } catch (AccessDeniedException e) {
-            throw new VolumeBackupException("Volume '" + settings.name() + "': cannot read directory '"
-                    + EntryNames.display(relative.isEmpty() ? "." : relative)
-                    + "' (permission denied). Give the service's user read access or exclude it.", e);
+            throw unreadable(relative, e);
+        } catch (NotDirectoryException e) {
+            changed(relative, "it was replaced by something that is not a directory while being backed up");
+            return null;
+        } catch (FileSystemException e) {
+            // ELOOP: replaced by a link between listing and opening
+            changed(relative, "it was replaced while being backed up (" + e.getReason() + ")");
+            return null;
         }
-        names.sort(null);
-        return names;
+    }
+
+    private VolumeBackupException unreadable(String relative, IOException e) {
+        return new VolumeBackupException("Volume '" + settings.name() + "': cannot read '"
+                + EntryNames.display(relative.isEmpty() ? "." : relative)
+                + "' (permission denied). Give the service's user read access or exclude it.", e);
+    }
+
+    /**
+     * One child of a directory being walked: its path (for messages and the platforms without secure directory
+     * streams) and, on Linux, the open parent directory and the child's name relative to it.
+     */
+    private record Child(Path path, SecureDirectoryStream<Path> secure, Path name) {
+
+        PosixFileAttributes attributes() throws IOException {
+            if (secure != null) {
+                return secure.getFileAttributeView(name, PosixFileAttributeView.class, NOFOLLOW).readAttributes();
+            }
+            return Files.readAttributes(path, PosixFileAttributes.class, NOFOLLOW);
+        }
+
+        SeekableByteChannel open() throws IOException {
+            Set<OpenOption> options = Set.of(StandardOpenOption.READ, NOFOLLOW);
+            return secure != null ? secure.newByteChannel(name, options) : Files.newByteChannel(path, options);
+        }
     }
 
     private void flushPending() throws IOException {
@@ -232,15 +287,15 @@ public final class VolumeBackup {
         return Files.readSymbolicLink(p).toString();
     }
 
-    private void backUpFile(Path path, String relative, PosixFileAttributes listed) throws IOException {
+    private void backUpFile(Child ref, String relative, PosixFileAttributes listed) throws IOException {
         if (changedFiles.action() == ChangedFilePolicy.Action.RETRY) {
-            new SpoolingReader(path, relative).backUp();
+            new SpoolingReader(ref, relative).backUp();
             return;
         }
-        FileState before = FileState.of(path, listed);
+        FileState before = FileState.of(ref.path(), listed);
         SeekableByteChannel channel;
         try {
-            channel = Files.newByteChannel(path, Set.of(StandardOpenOption.READ, NOFOLLOW));
+            channel = ref.open();
         } catch (NoSuchFileException e) {
             vanished(relative);
             return;
@@ -269,7 +324,7 @@ public final class VolumeBackup {
         }
         FileState after;
         try {
-            after = FileState.of(path, Files.readAttributes(path, PosixFileAttributes.class, NOFOLLOW));
+            after = FileState.of(ref.path(), ref.attributes());
         } catch (NoSuchFileException e) {
             changed(relative, "it was deleted while being read");
             return;
@@ -396,11 +451,11 @@ public final class VolumeBackup {
 
     /** {@link ChangedFilePolicy.Action#RETRY}: copy to a spool file until a copy is consistent, then stream it. */
     private final class SpoolingReader {
-        private final Path path;
+        private final Child ref;
         private final String relative;
 
-        SpoolingReader(Path path, String relative) {
-            this.path = path;
+        SpoolingReader(Child ref, String relative) {
+            this.ref = ref;
             this.relative = relative;
         }
 
@@ -412,7 +467,7 @@ public final class VolumeBackup {
                 for (int attempt = 0; attempt <= changedFiles.retries(); attempt++) {
                     PosixFileAttributes listed;
                     try {
-                        listed = Files.readAttributes(path, PosixFileAttributes.class, NOFOLLOW);
+                        listed = ref.attributes();
                     } catch (NoSuchFileException e) {
                         skipVanished();
                         return;
@@ -421,9 +476,9 @@ public final class VolumeBackup {
                         lastDifference = "it is no longer a regular file";
                         continue;
                     }
-                    FileState before = FileState.of(path, listed);
+                    FileState before = FileState.of(ref.path(), listed);
                     long read;
-                    try (SeekableByteChannel in = Files.newByteChannel(path, Set.of(StandardOpenOption.READ, NOFOLLOW));
+                    try (SeekableByteChannel in = ref.open();
                          OutputStream spoolOut = Files.newOutputStream(spool, StandardOpenOption.TRUNCATE_EXISTING,
                                  StandardOpenOption.WRITE)) {
                         read = copy(in, spoolOut, before.size);
@@ -436,7 +491,7 @@ public final class VolumeBackup {
                     }
                     FileState after;
                     try {
-                        after = FileState.of(path, Files.readAttributes(path, PosixFileAttributes.class, NOFOLLOW));
+                        after = FileState.of(ref.path(), ref.attributes());
                     } catch (NoSuchFileException e) {
                         skipVanished();
                         return;
