@@ -59,6 +59,8 @@ final class Extraction {
     private final Map<String, DirectoryAttributes> directories = new LinkedHashMap<>();
     private final Map<String, ArchiveEntry> links = new LinkedHashMap<>();
     private final Map<String, String> linkTargets = new HashMap<>();
+    /** fsyncs restored files in the background when {@code syncOnRestore}; null otherwise. */
+    private ParallelSync sync;
     private long declared;
     private long written;
     private long entries;
@@ -72,6 +74,21 @@ final class Extraction {
     }
 
     void run(PartReader in) throws IOException {
+        if (!settings.syncOnRestore()) {
+            extract(in);
+            return;
+        }
+        try (ParallelSync syncer = new ParallelSync(settings.name())) {
+            sync = syncer;
+            extract(in);
+            syncer.awaitAll();
+            TreeDeleter.syncDirectory(staging);
+        } finally {
+            sync = null;
+        }
+    }
+
+    private void extract(PartReader in) throws IOException {
         long declaredTotal = in.totalBytes();
         Optional<PartReader.Entry> next;
         while ((next = in.next()).isPresent()) {
@@ -138,8 +155,10 @@ final class Extraction {
     private void writeFile(ArchiveEntry entry, InputStream content) throws IOException {
         Path path = resolve(entry.name());
         long size = entry.size();
-        try (FileChannel ch = FileChannel.open(path, Set.of(StandardOpenOption.CREATE_NEW,
-                StandardOpenOption.WRITE, NOFOLLOW), PRIVATE_FILE)) {
+        FileChannel ch = FileChannel.open(path, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
+                NOFOLLOW), PRIVATE_FILE);
+        boolean handedOver = false;
+        try {
             long position = 0;
             while (position < size) {
                 checkInterrupted();
@@ -172,19 +191,25 @@ final class Extraction {
             if (ch.size() < size) {
                 ch.write(ByteBuffer.wrap(new byte[1]), size - 1); // trailing hole: fix the length
             }
-            if (settings.syncOnRestore()) {
-                ch.force(true);
+            PosixFileAttributes result = Files.readAttributes(path, PosixFileAttributes.class, NOFOLLOW);
+            if (!result.isRegularFile() || result.size() != size) {
+                throw new VolumeRestoreException("Volume '" + settings.name() + "': restored file '"
+                        + EntryNames.display(entry.name()) + "' has " + result.size() + " bytes instead of " + size
+                        + "; the staging area was changed by someone else.");
+            }
+            PosixFileAttributeView view = Files.getFileAttributeView(path, PosixFileAttributeView.class, NOFOLLOW);
+            view.setPermissions(permissions(entry.mode()));
+            view.setTimes(FileTime.from(entry.lastModified()), null, null);
+            if (sync != null) {
+                // the open descriptor is synced: the file's new mode may forbid opening it again (e.g. 0200)
+                sync.submit(ch);
+                handedOver = true;
+            }
+        } finally {
+            if (!handedOver) {
+                ch.close();
             }
         }
-        PosixFileAttributes result = Files.readAttributes(path, PosixFileAttributes.class, NOFOLLOW);
-        if (!result.isRegularFile() || result.size() != size) {
-            throw new VolumeRestoreException("Volume '" + settings.name() + "': restored file '"
-                    + EntryNames.display(entry.name()) + "' has " + result.size() + " bytes instead of " + size
-                    + "; the staging area was changed by someone else.");
-        }
-        PosixFileAttributeView view = Files.getFileAttributeView(path, PosixFileAttributeView.class, NOFOLLOW);
-        view.setPermissions(permissions(entry.mode()));
-        view.setTimes(FileTime.from(entry.lastModified()), null, null);
     }
 
     private static boolean allZero(byte[] b, int n) {
@@ -227,16 +252,13 @@ final class Extraction {
         for (int i = deepestFirst.size() - 1; i >= 0; i--) {
             DirectoryAttributes d = deepestFirst.get(i);
             PosixFileAttributeView view = Files.getFileAttributeView(d.path, PosixFileAttributeView.class, NOFOLLOW);
-            if (settings.syncOnRestore()) {
-                TreeDeleter.syncDirectory(d.path);
+            if (sync != null) {
+                sync.submit(FileChannel.open(d.path, StandardOpenOption.READ)); // before its mode may forbid it
             }
             if (d.modified != null) {
                 view.setTimes(FileTime.from(d.modified), null, null);
             }
             view.setPermissions(permissions(d.mode));
-        }
-        if (settings.syncOnRestore()) {
-            TreeDeleter.syncDirectory(staging);
         }
     }
 
