@@ -26,7 +26,7 @@ import java.util.Objects;
  * <pre>{@code
  * MaintenanceEngine.builder()
  *     .part(postgresPart)
- *     .part(VolumePart.builder().name("uploads").path(Path.of("/srv/app/uploads")).exclude("**}{@code /*.tmp").build())
+ *     .part(VolumePart.builder().name("uploads").path(Path.of("/srv/app/uploads")).exclude("cache/**", "*.tmp").build())
  *     ...
  * }</pre>
  *

@@ -171,6 +171,20 @@ class VolumeRestoreSafetyTest {
     }
 
     @Test
+    void aVolumeFormatFromTheFutureIsRefusedBeforeAnythingChanges() throws IOException {
+        Path vol = tmp.resolve("srv/vol");
+        Trees.write(vol.resolve("old.txt"), "previous");
+        Map<String, String> before = Trees.snapshot(vol);
+        Map<String, String> future = new java.util.HashMap<>(attributes);
+        future.put("format", "2");
+        VolumePart part = VolumePart.builder().name("vol").path(vol).build();
+        assertThatThrownBy(() -> part.prepare(TarPart.reader(tar, "volume:vol", future), TestContext.normal()))
+                .isInstanceOf(VolumeRestoreException.class).hasMessageContaining("format 2");
+        assertThat(Trees.snapshot(vol)).isEqualTo(before);
+        assertThat(Trees.names(tmp.resolve("srv"))).containsExactly("vol");
+    }
+
+    @Test
     void interruptedRestoreFailsAndLeavesNoStaging() throws IOException {
         Path vol = tmp.resolve("srv/vol");
         Trees.write(vol.resolve("old.txt"), "previous");

@@ -80,7 +80,7 @@ public final class VolumeBackup {
         }
         root = configured.toRealPath();
         PosixFileAttributes rootAttributes = Files.readAttributes(root, PosixFileAttributes.class, NOFOLLOW);
-        out.putAttribute("format", "1");
+        out.putAttribute("format", VolumeRestore.FORMAT);
         out.putAttribute("rootMode", Integer.toOctalString(mode(rootAttributes)));
         out.putAttribute("rootModified", rootAttributes.lastModifiedTime().toInstant().toString());
         context.phase("backing up volume " + settings.name());

@@ -34,6 +34,8 @@ public final class VolumeRestore {
     private static final Pattern INTERNAL = Pattern.compile("\\.keepsake-(staging|old|trash)-[0-9a-f]{16}");
     /** Per-entry allowance for the free-space check: at least one filesystem block each. */
     private static final long BYTES_PER_ENTRY = 4096;
+    /** The layout of a volume part's entries and attributes, recorded as attribute {@code format}. */
+    static final String FORMAT = "1";
 
     private final VolumeSettings settings;
     private final JobContext context;
@@ -56,6 +58,12 @@ public final class VolumeRestore {
 
     /** Reads, validates and stages the part; nothing visible changes. */
     public PreparedRestore prepare(PartReader in) throws IOException {
+        String format = in.attributes().getOrDefault("format", FORMAT);
+        if (!FORMAT.equals(format)) {
+            throw new VolumeRestoreException("Volume '" + settings.name() + "': the archive stores this volume in "
+                    + "format " + EntryNames.display(format) + ", which this version cannot read (it reads format "
+                    + FORMAT + "). Restore it with the version that made it, or a newer one.");
+        }
         Target target = resolveTarget();
         sweepLeftovers(target);
         checkSpace(target, in);
