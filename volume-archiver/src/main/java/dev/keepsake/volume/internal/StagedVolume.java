@@ -71,12 +71,15 @@ final class StagedVolume implements PreparedRestore {
             }
         } catch (IOException | RuntimeException e) {
             state = State.ABORTED;
+            RuntimeException failure = e instanceof VolumeRestoreException v ? v
+                    : new VolumeRestoreException("Volume '" + settings.name() + "': the restored content could not be "
+                    + "made visible (" + e.getMessage() + "); the volume is unchanged." + mountPointHint(e), e);
             try {
                 TreeDeleter.delete(staging);
             } catch (IOException | RuntimeException cleanup) {
-                e.addSuppressed(cleanup);
+                failure.addSuppressed(cleanup);
             }
-            throw e;
+            throw failure;
         }
         state = State.COMMITTED;
         LOG.debug("{} - volume '{}': restored into {}", context.operationId(), settings.name(), target.path());
