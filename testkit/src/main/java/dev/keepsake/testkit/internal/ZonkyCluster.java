@@ -58,16 +58,22 @@ final class ZonkyCluster implements RunningCluster {
         for (Map.Entry<String, String> setting : spec.serverSettings().entrySet()) {
             builder.setServerConfig(setting.getKey(), setting.getValue());
         }
+        boolean started = false;
         try {
             EmbeddedPostgres postgres = builder.start();
             String description = "embedded " + binaries.version() + " (zonky" + (isRoot() ? ", unshare -U" : "")
                     + ") on " + ClusterSpec.HOST + ":" + spec.port() + ", data in " + spec.dataDirectory();
-            return new ZonkyCluster(postgres, spec, description, afterStop);
-        } catch (IOException | RuntimeException e) {
-            // a half-started postmaster must not outlive the failure
-            Postmaster.of(spec.dataDirectory()).ifPresent(p -> Postmaster.kill(p, Duration.ofSeconds(10)));
+            ZonkyCluster cluster = new ZonkyCluster(postgres, spec, description, afterStop);
+            started = true;
+            return cluster;
+        } catch (IOException | RuntimeException | LinkageError e) {
             String tail = Commands.tail(log, 6);
             throw new IOException(rootCause(e) + (tail.isEmpty() ? "" : " (log: " + tail + ")"), e);
+        } finally {
+            if (!started) {
+                // a half-started postmaster must not outlive the failure
+                Postmaster.of(spec.dataDirectory()).ifPresent(p -> Postmaster.kill(p, Duration.ofSeconds(10)));
+            }
         }
     }
 
