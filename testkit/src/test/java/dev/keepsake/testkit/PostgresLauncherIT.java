@@ -10,11 +10,13 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.Properties;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -43,16 +45,37 @@ class PostgresLauncherIT {
             }
         }
         assertThat(accepts(port)).as("stopped").isFalse();
+        Path passwordFile = directory.resolve("superuser.password");
+        assertThat(Files.getPosixFilePermissions(passwordFile)).containsExactlyInAnyOrder(
+                PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE);
         assertThat(directory.resolve("pgdata/PG_VERSION")).exists();
 
         try (RunningPostgres second = PostgresLauncher.builder().dataDirectory(directory).build().start()) {
             try (Connection connection = connect(second); Statement statement = connection.createStatement()) {
                 assertThat(show(statement, "SELECT v FROM kept")).isEqualTo("survives a restart");
             }
+            assertThat(second.connectionProperties().getProperty("password"))
+                    .isEqualTo(Files.readString(passwordFile).strip());
+            Properties wrong = second.connectionProperties();
+            wrong.setProperty("password", "not-the-password");
+            assertThatThrownBy(() -> DriverManager.getConnection(second.jdbcUrl("postgres"), wrong).close())
+                    .isInstanceOf(SQLException.class)
+                    .hasMessageContaining("password authentication failed")
+                    .hasMessageNotContaining("not-the-password");
             second.close();
             second.close(); // idempotent
             assertThat(accepts(second.port())).isFalse();
         }
+    }
+
+    @Test
+    void refusesToStartWhenThePasswordFileOfAnExistingClusterIsLost() throws Exception {
+        PostgresLauncher launcher = PostgresLauncher.builder().dataDirectory(directory).build();
+        launcher.start().close();
+        Files.delete(directory.resolve("superuser.password"));
+        assertThatThrownBy(launcher::start)
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("superuser.password is missing");
     }
 
     @Test

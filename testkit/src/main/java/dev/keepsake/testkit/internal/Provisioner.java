@@ -259,7 +259,8 @@ public final class Provisioner {
 
         ClusterSpec spec(int major) throws IOException {
             int port = freeLoopbackPort();
-            return new ClusterSpec(major, root.resolve("data"), root, port, ClusterSpec.testSettings(port), false);
+            return new ClusterSpec(major, root.resolve("data"), root, port, ClusterSpec.testSettings(port), false,
+                    null);
         }
 
         /** From now on the hook stops {@code started} (whose close deletes this directory). */

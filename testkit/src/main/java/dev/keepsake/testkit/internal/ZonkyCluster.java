@@ -54,6 +54,9 @@ final class ZonkyCluster implements RunningCluster {
                 .setPGStartupWait(Duration.ofSeconds(60))
                 .setOutputRedirector(ProcessBuilder.Redirect.appendTo(log.toFile()))
                 .setErrorRedirector(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        if (spec.password() != null) {
+            builder.setConnectConfig("password", spec.password()); // zonky's readiness check logs in with it
+        }
         // zonky passes these as "-c name=value" after its own "-F" (fsync off), so ours win
         for (Map.Entry<String, String> setting : spec.serverSettings().entrySet()) {
             builder.setServerConfig(setting.getKey(), setting.getValue());
@@ -64,6 +67,12 @@ final class ZonkyCluster implements RunningCluster {
             String description = "embedded " + binaries.version() + " (zonky" + (isRoot() ? ", unshare -U" : "")
                     + ") on " + ClusterSpec.HOST + ":" + spec.port() + ", data in " + spec.dataDirectory();
             ZonkyCluster cluster = new ZonkyCluster(postgres, spec, description, afterStop);
+            try {
+                PasswordAuthentication.enforce(cluster, spec);
+            } catch (IOException | RuntimeException e) {
+                cluster.close();
+                throw e;
+            }
             started = true;
             return cluster;
         } catch (IOException | RuntimeException | LinkageError e) {
@@ -112,7 +121,7 @@ final class ZonkyCluster implements RunningCluster {
 
     @Override
     public String password() {
-        return null;
+        return spec.password();
     }
 
     @Override

@@ -1,12 +1,16 @@
 package dev.keepsake.testkit.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.util.Properties;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.List;
@@ -16,6 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The demo's persistent cluster on the local-binaries fallback (the zonky path is covered by PostgresLauncherIT). */
 class PersistentClustersIT {
+
+    private static final String PASSWORD = PasswordAuthentication.newPassword();
 
     @TempDir
     Path temporary;
@@ -45,6 +51,10 @@ class PersistentClustersIT {
                  Statement statement = connection.createStatement()) {
                 assertThat(value(statement, "SELECT answer::text FROM kept")).isEqualTo("42");
             }
+            Properties noPassword = new Properties();
+            noPassword.setProperty("user", "postgres");
+            assertThatThrownBy(() -> DriverManager.getConnection(Provisioner.jdbcUrl(second, "postgres"), noPassword)
+                    .close()).isInstanceOf(SQLException.class).hasMessageContaining("password");
         }
         assertThat(directory.resolve("pgdata/PG_VERSION")).exists();
     }
@@ -52,7 +62,7 @@ class PersistentClustersIT {
     private static ClusterSpec spec(Path directory) throws Exception {
         int port = Provisioner.freeLoopbackPort();
         return new ClusterSpec(15, directory.resolve("pgdata"), directory, port, ClusterSpec.durableSettings(port),
-                true);
+                true, PASSWORD);
     }
 
     private static String value(Statement statement, String sql) throws Exception {
