@@ -25,6 +25,8 @@ public enum TestkitProperty {
             "directory holding <major>/bin/initdb of locally installed PostgreSQL servers"),
     TEMP_DIR("keepsake.testkit.temp.dir", "KEEPSAKE_TESTKIT_TEMP_DIR", null,
             "where throwaway clusters get their directory; default: java.io.tmpdir"),
+    FIXTURES_DIR("keepsake.fixtures.dir", "KEEPSAKE_FIXTURES_DIR", null,
+            "directory holding pagila/; default: the first shared/fixtures or fixtures directory above the working directory"),
     LOCAL_USER("keepsake.testkit.local.user", "KEEPSAKE_TESTKIT_LOCAL_USER", "postgres",
             "unprivileged user that runs local binaries when the JVM runs as root");
 
