@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What to start: a cluster of one major on a data directory and a loopback port, with server settings.
+ * What to start: a cluster of one major on a data directory and a loopback port, with server settings. Immutable.
  *
  * @param major          PostgreSQL major version (13..18)
  * @param dataDirectory  the cluster's data directory (initialised when empty, reused when initialised)

@@ -16,7 +16,7 @@ import org.postgresql.PGConnection;
 /**
  * Password (SCRAM) authentication for persistent clusters: initdb sets up {@code trust}; once the server runs, the
  * superuser gets its password (hashed on the client, so it never appears in server logs) and pg_hba.conf then
- * accepts only SCRAM logins over loopback TCP.
+ * accepts only SCRAM logins over loopback TCP. Stateless and thread-safe.
  */
 public final class PasswordAuthentication {
 

@@ -22,7 +22,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Obtains a PostgreSQL server by trying the configured strategies in order; when all fail, throws one
- * {@link PostgresUnavailableException} that says what was tried and how to fix it.
+ * {@link PostgresUnavailableException} that says what was tried and how to fix it. Stateless and thread-safe.
  */
 public final class Provisioner {
 
@@ -120,7 +120,8 @@ public final class Provisioner {
                 boolean ok = false;
                 try {
                     ClusterSpec spec = dir.spec(major);
-                    RunningCluster cluster = dir.attach(ZonkyCluster.start(spec, binaries.get(), dir::delete));
+                    RunningCluster cluster = dir.attach(
+                            ZonkyCluster.start(spec, binaries.get(), settings.binariesCache(), dir::delete));
                     Provisioned provisioned = verified(cluster, major, strategy);
                     ok = true;
                     return Optional.of(provisioned);

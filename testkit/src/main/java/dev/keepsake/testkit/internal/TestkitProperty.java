@@ -6,6 +6,7 @@ import java.util.Optional;
 /**
  * Every external setting of the testkit in one place: system property, environment variable, default and meaning.
  * A system property wins over the environment variable. The README's configuration table mirrors this enum.
+ * Immutable and thread-safe.
  */
 public enum TestkitProperty {
     /** A server given by the user; the testkit then starts nothing itself. */

