@@ -2,6 +2,7 @@ package dev.keepsake.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.File;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -24,16 +25,21 @@ class ServerLifecycleIT {
     @TempDir
     Path work;
 
-    @ParameterizedTest(name = "strategy {0}, {1}")
-    @CsvSource({"embedded, return", "local-binaries, exit"})
-    void serverAndItsDirectoryAreGoneAfterTheJvmExits(String strategy, String ending) throws Exception {
+    /**
+     * Each case also varies the class path: with the optional Testcontainers dependency, and without it (as in a
+     * module that does not add it), where the docker strategy must step aside quietly.
+     */
+    @ParameterizedTest(name = "strategies {0}, main method ends by {1}, Testcontainers {2}")
+    @CsvSource({"'docker,embedded', return, absent", "local-binaries, exit, present"})
+    void serverAndItsDirectoryAreGoneAfterTheJvmExits(String strategy, String ending, String testcontainers)
+            throws Exception {
         // local binaries run as an unprivileged user when we are root: it must be able to reach the temp directory
         Files.setPosixFilePermissions(work, PosixFilePermissions.fromString("rwxr-xr-x"));
         Path report = work.resolve("child.txt");
         Path temporaryRoot = Files.createDirectory(work.resolve("tmp"));
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"),
+                "-cp", classPath(testcontainers.equals("present")),
                 "-Dkeepsake.testkit.temp.dir=" + temporaryRoot,
                 "-Dkeepsake.testkit.strategy=" + strategy));
         for (String name : List.of("keepsake.testkit.binaries.dir", "maven.repo.local",
@@ -55,7 +61,7 @@ class ServerLifecycleIT {
         long pid = Long.parseLong(lines.get(0));
         int port = Integer.parseInt(lines.get(1));
         Path dataDirectory = Path.of(lines.get(2));
-        assertThat(lines.get(3)).contains(strategy.equals("embedded") ? "embedded" : "local");
+        assertThat(lines.get(3)).startsWith(strategy.endsWith("embedded") ? "embedded" : "local");
         assertThat(dataDirectory.startsWith(temporaryRoot)).as(dataDirectory + " in " + temporaryRoot).isTrue();
 
         assertThat(isRunning(pid)).as("postmaster " + pid + " running").isFalse();
@@ -65,6 +71,21 @@ class ServerLifecycleIT {
             assertThat(left.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("keepsake-pg")))
                     .as("throwaway cluster directories").isEmpty();
         }
+    }
+
+    /** The test class path (surefire's, not its booter jar), optionally without Testcontainers and its deps. */
+    private static String classPath(boolean withTestcontainers) {
+        String full = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+        List<String> entries = new ArrayList<>();
+        for (String entry : full.split(File.pathSeparator)) {
+            if (withTestcontainers || !(entry.contains("testcontainers") || entry.contains("docker-java"))) {
+                entries.add(entry);
+            }
+        }
+        if (!withTestcontainers) {
+            assertThat(entries).as("Testcontainers removed").hasSizeLessThan(full.split(File.pathSeparator).length);
+        }
+        return String.join(File.pathSeparator, entries);
     }
 
     /**

@@ -73,7 +73,7 @@ public final class Provisioner {
         return switch (strategy) {
             case JDBC_URL -> TestkitProperty.JDBC_URL.environmentVariable() + " (or -D"
                     + TestkitProperty.JDBC_URL.systemProperty() + ") is not set";
-            case DOCKER -> DockerCluster.testcontainersPresent()
+            case DOCKER -> DockerDetection.testcontainersPresent()
                     ? "no Docker engine found (no DOCKER_HOST, no docker socket)"
                     : "Testcontainers (org.testcontainers:postgresql) is not on the class path";
             default -> "not applicable";
@@ -103,7 +103,7 @@ public final class Provisioner {
                 return Optional.of(new Provisioned(server, version, strategy));
             }
             case DOCKER: {
-                if (!DockerCluster.testcontainersPresent() || DockerCluster.dockerHint() == null) {
+                if (!DockerDetection.testcontainersPresent() || DockerDetection.dockerHint() == null) {
                     return Optional.empty();
                 }
                 RunningCluster cluster = DockerCluster.start(major, ClusterSpec.testSettings(5432));
