@@ -251,7 +251,11 @@ public final class Provisioner {
 
         static Throwaway create(TestkitSettings settings, int major) throws IOException {
             Files.createDirectories(settings.temporaryRoot());
-            return new Throwaway(Files.createTempDirectory(settings.temporaryRoot(), "keepsake-pg" + major + "-"));
+            Orphans.reapOnce(settings.temporaryRoot());
+            Throwaway dir = new Throwaway(
+                    Files.createTempDirectory(settings.temporaryRoot(), Orphans.PREFIX + major + "-"));
+            Orphans.claim(dir.root);
+            return dir;
         }
 
         Path root() {
