@@ -50,7 +50,8 @@ class PostgresLauncherIT {
                 PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE);
         assertThat(directory.resolve("pgdata/PG_VERSION")).exists();
 
-        try (RunningPostgres second = PostgresLauncher.builder().dataDirectory(directory).build().start()) {
+        RunningPostgres second = PostgresLauncher.builder().dataDirectory(directory).build().start();
+        try {
             try (Connection connection = connect(second); Statement statement = connection.createStatement()) {
                 assertThat(show(statement, "SELECT v FROM kept")).isEqualTo("survives a restart");
             }
@@ -62,10 +63,11 @@ class PostgresLauncherIT {
                     .isInstanceOf(SQLException.class)
                     .hasMessageContaining("password authentication failed")
                     .hasMessageNotContaining("not-the-password");
+        } finally {
             second.close();
-            second.close(); // idempotent
-            assertThat(accepts(second.port())).isFalse();
         }
+        second.close(); // idempotent
+        assertThat(accepts(second.port())).isFalse();
     }
 
     @Test
