@@ -229,7 +229,7 @@ public final class Provisioner {
                 .append(");")
                 .append("\n  - allow Maven Central so Maven can download ").append(ZonkyBinaries.GROUP).append(':')
                 .append(platform).append(':').append(version)
-                .append(" (or copy that jar into the directory named by -D")
+                .append(" (as a test dependency, or copied by maven-dependency-plugin into the directory named by -D")
                 .append(TestkitProperty.BINARIES_DIR.systemProperty()).append(").");
         return message.toString();
     }
