@@ -31,6 +31,9 @@ class VolumeEngineTest {
         VolumeRoundTripTest.buildRichTree(data);
         Trees.write(uploads.resolve("2024/01/photo.jpg"), "jpeg bytes");
         Trees.write(uploads.resolve("tmp/upload.part"), "excluded");
+        java.nio.file.attribute.FileTime precise = java.nio.file.attribute.FileTime.from(
+                java.time.Instant.parse("2023-04-05T06:07:08.123456789Z"));
+        Files.setLastModifiedTime(data.resolve("a/random.bin"), precise);
         Map<String, String> dataBefore = Trees.snapshot(data);
         VolumePart dataPart = VolumePart.builder().name("data").path(data).build();
         VolumePart uploadsPart = VolumePart.builder().name("uploads").path(uploads).exclude("tmp/**").build();
@@ -47,6 +50,7 @@ class VolumeEngineTest {
             assertThat(s.succeeded()).as(s.statusMessage()).isTrue();
         }
         assertThat(Trees.snapshot(data)).isEqualTo(dataBefore);
+        assertThat(Files.getLastModifiedTime(data.resolve("a/random.bin"))).as("nanosecond mtime").isEqualTo(precise);
         assertThat(Trees.names(uploads)).containsExactly("2024", "tmp");
         assertThat(Trees.names(uploads.resolve("2024/01"))).containsExactly("photo.jpg");
         assertThat(Trees.names(uploads.resolve("tmp"))).isEmpty();
