@@ -98,10 +98,11 @@ final class BackupProcedure {
                     settings.productVersion().toString(), op.id, op.startedAt, declared, List.of(), 0, 0);
             writer = new ArchiveWriter(pending.output(), settings.format(), settings.compressionLevel(), header);
             writer.start();
+            op.stage("backing up", "", -1);
             for (int i = 0; i < declared.size(); i++) {
                 BackupJob job = settings.backupJobs().get(i);
                 part = job.name();
-                op.stage("backing up", part, -1);
+                op.part("backing up", part);
                 ArchiveWriter.Part out = writer.openPart(declared.get(i), op);
                 job.write(out, op);
                 writer.closePart(out);
@@ -110,9 +111,9 @@ final class BackupProcedure {
                 }
             }
             part = null;
-            op.stage("writing the manifest", "", -1);
+            op.part("writing the manifest", "");
             ArchiveWriter.Result result = writer.finish(settings.signingKey());
-            op.stage("storing the backup", "", -1);
+            op.part("storing the backup", "");
             BackupStore.StoredBackup stored = pending.commit(result.size(), result.sha256());
             committed = true;
             LOG.info("{} - backup stored: {} bytes, {} entries", op.id, stored.size(), result.manifest().entryCount());

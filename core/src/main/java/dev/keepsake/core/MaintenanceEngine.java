@@ -72,6 +72,9 @@ public final class MaintenanceEngine implements AutoCloseable {
     private final StatusFile statusFile;
     private final Path uploadDirectory;
     private final Object stateLock = new Object();
+    private final Object persistLock = new Object();
+    private long stateVersion;
+    private long persistedVersion;
     private final AtomicBoolean busy = new AtomicBoolean();
     private volatile boolean closed;
     private OperationStatus lastBackup;
@@ -102,7 +105,7 @@ public final class MaintenanceEngine implements AutoCloseable {
      */
     public Operation startBackup() {
         RunningOperation op = begin(RunningOperation.Kind.BACKUP);
-        return launch(op, () -> new BackupProcedure(settings, op).run());
+        return launch(op, () -> new BackupProcedure(settings, op).run(), () -> { });
     }
 
     /**
@@ -117,7 +120,15 @@ public final class MaintenanceEngine implements AutoCloseable {
     public Operation startRestore(RestoreSource source) {
         java.util.Objects.requireNonNull(source, "source");
         RunningOperation op = begin(RunningOperation.Kind.RESTORE);
-        return launch(op, () -> new RestoreProcedure(settings, op, source).run());
+        return launch(op, () -> new RestoreProcedure(settings, op, source).run(), () -> {
+            if (source.deleteWhenDone()) {
+                try {
+                    Files.deleteIfExists(source.file());
+                } catch (IOException e) {
+                    LOG.warn("{} - could not delete the uploaded archive: {}", op.id, e.toString());
+                }
+            }
+        });
     }
 
     /** The current status; cheap, never blocks on a running operation. */
@@ -247,8 +258,8 @@ public final class MaintenanceEngine implements AutoCloseable {
                 } else {
                     lastRestore = running;
                 }
-                persist();
             }
+            persist();
             return op;
         } catch (RuntimeException e) {
             busy.set(false);
@@ -266,7 +277,7 @@ public final class MaintenanceEngine implements AutoCloseable {
                 : "Another backup or restore is running; wait until it ends, then try again.");
     }
 
-    private Operation launch(RunningOperation op, Runnable procedure) {
+    private Operation launch(RunningOperation op, Runnable procedure, Runnable onRejected) {
         Runnable task = () -> run(op, procedure);
         try {
             if (settings.executor() == null) {
@@ -277,6 +288,7 @@ public final class MaintenanceEngine implements AutoCloseable {
                 settings.executor().execute(task);
             }
         } catch (RejectedExecutionException | OutOfMemoryError e) {
+            onRejected.run();
             finish(op, new OperationFailure(ErrorCode.INTERRUPTED, "The " + op.kind.label + " could not be started"
                     + " (the executor refused it; is the service shutting down?). Try again.", e));
         }
@@ -325,8 +337,8 @@ public final class MaintenanceEngine implements AutoCloseable {
                 lastRestore = status;
             }
             current = null;
-            persist();
         }
+        persist();
         try {
             op.lease.close();
         } catch (IOException | RuntimeException e) {
@@ -336,12 +348,27 @@ public final class MaintenanceEngine implements AutoCloseable {
         op.completion.complete(status);
     }
 
-    /** Writes the status file; called with {@code stateLock} held. */
+    /**
+     * Writes the current status to the status file, outside {@code stateLock} so {@link #status()} never waits for
+     * an fsync; a snapshot older than one already written is skipped.
+     */
     private void persist() {
-        try {
-            statusFile.write(new StatusFile.Snapshot(Optional.ofNullable(lastBackup), Optional.ofNullable(lastRestore)));
-        } catch (IOException e) {
-            LOG.warn("could not persist the status in the work directory: {}", e.toString());
+        long version;
+        StatusFile.Snapshot snapshot;
+        synchronized (stateLock) {
+            version = ++stateVersion;
+            snapshot = new StatusFile.Snapshot(Optional.ofNullable(lastBackup), Optional.ofNullable(lastRestore));
+        }
+        synchronized (persistLock) {
+            if (version <= persistedVersion) {
+                return;
+            }
+            try {
+                statusFile.write(snapshot);
+                persistedVersion = version;
+            } catch (IOException e) {
+                LOG.warn("could not persist the status in the work directory: {}", e.toString());
+            }
         }
     }
 

@@ -174,10 +174,11 @@ final class RestoreProcedure {
     private void prepareAll(ArchiveVerifier.VerifiedArchive verified, Map<String, RestoreJob> jobs,
                             Map<String, PreparedRestore> prepared) {
         String part = null;
+        op.stage("preparing", "", verified.manifest().totalBytes());
         try (ArchiveReader reader = ArchiveReader.open(source.file(), verified)) {
             for (Manifest.Part p : verified.manifest().parts()) {
                 part = p.name();
-                op.stage("preparing", part, p.totalBytes());
+                op.part("preparing", part);
                 ArchiveReader.Part in = reader.part(p, op);
                 PreparedRestore staged = jobs.get(part).prepare(in, op);
                 if (staged == null) {
@@ -212,7 +213,7 @@ final class RestoreProcedure {
         try {
             for (int i = 0; i < order.size(); i++) {
                 String name = order.get(i);
-                op.stage("committing", name, -1);
+                op.part("committing", name);
                 try {
                     prepared.get(name).commit();
                     committed.add(name);
