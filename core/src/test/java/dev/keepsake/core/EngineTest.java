@@ -439,6 +439,39 @@ class EngineTest {
     }
 
     @Test
+    void restoreProgressCountsContentBytesAgainstTheManifestTotal() throws Exception {
+        Fixture f = new Fixture(tmp);
+        AtomicReference<MaintenanceEngine> engineRef = new AtomicReference<>();
+        List<Progress> seen = new ArrayList<>();
+        RestoreJob observing = new RestoreJob() {
+            @Override
+            public String name() {
+                return "files";
+            }
+
+            @Override
+            public PreparedRestore prepare(PartReader in, JobContext context) throws IOException {
+                seen.add(engineRef.get().status().progress().orElseThrow());
+                return f.files.prepare(in, context);
+            }
+        };
+        try (MaintenanceEngine engine = MaintenanceEngine.builder().product("demo", Version.parse("1.4.2"))
+                .workDirectory(f.work).signingKey(Fixture.KEY).part(f.streams).part(f.files, observing).build()) {
+            engineRef.set(engine);
+            Path archive = f.backup(engine, "a.tgz");
+            BackupDescription d = engine.verify(archive);
+            assertThat(Fixture.await(engine.startRestore(RestoreSource.of(archive))).succeeded()).isTrue();
+            Progress p = seen.get(0);
+            assertThat(p.operation()).isEqualTo("restore");
+            assertThat(p.phase()).isEqualTo("preparing");
+            assertThat(p.currentPart()).isEqualTo("files");
+            assertThat(p.bytesExpected()).hasValue(d.totalBytes());
+            // the db part, restored first, has been read completely
+            assertThat(p.bytesDone()).isEqualTo(d.part("db").orElseThrow().totalBytes());
+        }
+    }
+
+    @Test
     void builderListsEveryProblemAtOnce() {
         BackupJob lonely = new DirectoryPart("lonely", tmp, tmp);
         assertThatThrownBy(() -> MaintenanceEngine.builder()
