@@ -27,9 +27,9 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
@@ -118,7 +118,7 @@ public final class MaintenanceEngine implements AutoCloseable {
      * @throws IllegalStateException        when the engine is closed (the source is not deleted)
      */
     public Operation startRestore(RestoreSource source) {
-        java.util.Objects.requireNonNull(source, "source");
+        Objects.requireNonNull(source, "source");
         RunningOperation op = begin(RunningOperation.Kind.RESTORE);
         return launch(op, () -> new RestoreProcedure(settings, op, source).run(), () -> {
             if (source.deleteWhenDone()) {
@@ -164,7 +164,7 @@ public final class MaintenanceEngine implements AutoCloseable {
      * @throws IncompatibleBackupException  when the version policy refuses it
      */
     public BackupDescription verify(Path archive) {
-        java.util.Objects.requireNonNull(archive, "archive");
+        Objects.requireNonNull(archive, "archive");
         try {
             return RestoreProcedure.verifyAndCheck(settings, archive, null).description();
         } catch (InterruptedIOException e) {
