@@ -292,7 +292,7 @@ public final class MaintenanceEngine implements AutoCloseable {
             finish(op, new OperationFailure(ErrorCode.INTERRUPTED, "The " + op.kind.label + " could not be started"
                     + " (the executor refused it; is the service shutting down?). Try again.", e));
         }
-        return new Operation(op.id, op.completion);
+        return new Operation(op.id, op.completion.copy()); // callers cannot complete the engine's own future
     }
 
     private void run(RunningOperation op, Runnable procedure) {
