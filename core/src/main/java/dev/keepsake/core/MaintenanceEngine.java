@@ -434,7 +434,10 @@ public final class MaintenanceEngine implements AutoCloseable {
         Builder() {
         }
 
-        /** The product's name and version, recorded in every backup and used by the version policy. Required. */
+        /**
+         * The product's name and version, recorded in every backup and used by the version policy. The version is
+         * required; the name defaults to {@code keepsake}.
+         */
         public Builder product(String name, Version version) {
             this.productName = name;
             this.productVersion = version;
@@ -456,8 +459,10 @@ public final class MaintenanceEngine implements AutoCloseable {
         }
 
         /**
-         * Directory for the status file, temp files and (unless {@link #store} is set) the backups. Required. Must be
-         * on a filesystem with room for the largest backup.
+         * Directory for the status file ({@code status.json}), uploads ({@code uploads/}, see
+         * {@link MaintenanceEngine#uploadDirectory()}) and, unless {@link #store} is set, the backups
+         * ({@code backups/}). Created if missing. Required. Must be on a file system with room for the largest backup
+         * (twice, while a new one is written) and must not be shared by two engines running at the same time.
          */
         public Builder workDirectory(Path dir) {
             this.workDirectory = dir;
@@ -476,13 +481,13 @@ public final class MaintenanceEngine implements AutoCloseable {
             return this;
         }
 
-        /** The key that signs new backups; it also verifies. */
+        /** The key that signs new backups; it also verifies. Default: none (backups are written unsigned). */
         public Builder signingKey(ArchiveKey key) {
             this.signingKey = key;
             return this;
         }
 
-        /** Further keys accepted when verifying (older keys during a rotation). */
+        /** Further keys accepted when verifying (older keys during a rotation). Default: none. May be called again. */
         public Builder verificationKeys(List<ArchiveKey> keys) {
             this.verificationKeys.addAll(keys);
             return this;
@@ -515,7 +520,11 @@ public final class MaintenanceEngine implements AutoCloseable {
             return this;
         }
 
-        /** Where operations run. Default: a new daemon thread per operation, named {@code keepsake-<op>-<id>}. */
+        /**
+         * Where operations run. Default: a new daemon thread per operation, named {@code keepsake-backup-<n>} or
+         * {@code keepsake-restore-<n>}. A supplied executor must run each task on a thread that may be interrupted by
+         * {@link MaintenanceEngine#close()}.
+         */
         public Builder executor(Executor executor) {
             this.executor = executor;
             return this;
