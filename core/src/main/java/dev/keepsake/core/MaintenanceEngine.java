@@ -278,7 +278,7 @@ public final class MaintenanceEngine implements AutoCloseable {
     }
 
     private Operation launch(RunningOperation op, Runnable procedure, Runnable onRejected) {
-        Runnable task = () -> run(op, procedure);
+        Runnable task = () -> run(op, procedure, onRejected);
         try {
             if (settings.executor() == null) {
                 Thread t = new Thread(task, "keepsake-" + op.kind.label + "-" + THREADS.incrementAndGet());
@@ -295,11 +295,12 @@ public final class MaintenanceEngine implements AutoCloseable {
         return new Operation(op.id, op.completion.copy()); // callers cannot complete the engine's own future
     }
 
-    private void run(RunningOperation op, Runnable procedure) {
+    private void run(RunningOperation op, Runnable procedure, Runnable onNotRun) {
         op.thread = Thread.currentThread();
         OperationFailure failure = null;
         try {
             if (closed) {
+                onNotRun.run();
                 throw new OperationFailure(ErrorCode.INTERRUPTED, "The " + op.kind.label + " was interrupted before it"
                         + " began (the service is shutting down). Start it again.", null);
             }
