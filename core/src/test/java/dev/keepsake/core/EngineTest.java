@@ -94,7 +94,14 @@ class EngineTest {
     @Test
     void failureInTheMiddleOfABackupLeavesThePreviousBackupIntactAndServed() throws Exception {
         Fixture f = new Fixture(tmp);
-        try (MaintenanceEngine engine = f.builder().build()) {
+        List<Boolean> afterBackup = new java.util.concurrent.CopyOnWriteArrayList<>();
+        MaintenanceHooks hooks = new MaintenanceHooks() {
+            @Override
+            public void afterBackup(String id, boolean succeeded) {
+                afterBackup.add(succeeded);
+            }
+        };
+        try (MaintenanceEngine engine = f.builder().hooks(hooks).build()) {
             f.backup(engine, "first.tgz");
             BackupStore.StoredBackup first = engine.latestBackup().orElseThrow();
             List<String> filesBefore = storeFiles(f.work);
@@ -110,6 +117,7 @@ class EngineTest {
             assertThat(served.id()).isEqualTo(first.id());
             assertThat(served.open(0).readAllBytes()).isEqualTo(Files.readAllBytes(f.root.resolve("first.tgz")));
             assertThat(storeFiles(f.work)).isEqualTo(filesBefore).noneMatch(n -> n.startsWith(".tmp-"));
+            assertThat(afterBackup).containsExactly(true, false); // the after-hook runs whatever the outcome
         }
     }
 
