@@ -1,6 +1,7 @@
 package dev.keepsake.core;
 
 import dev.keepsake.core.internal.ArchiveLayout;
+import dev.keepsake.core.internal.ArchiveVerifier;
 import dev.keepsake.core.internal.ArchiveWriter;
 import dev.keepsake.core.internal.Manifest;
 import dev.keepsake.core.spi.BackupJob;
@@ -9,9 +10,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * One backup: before-hook, then every part streamed into a new archive in the store, then the signed manifest, then
@@ -72,6 +75,23 @@ final class BackupProcedure {
                 + "down or the operation was cancelled); " + KEPT + ". Start the backup again.", cause);
     }
 
+    /** Reads the new archive back before it becomes visible: it must verify and say what was written. */
+    private void verifyWritten(Path file, ArchiveWriter.Result written) throws IOException {
+        op.stage("verifying the new backup", "", written.size());
+        ArchiveVerifier.VerifiedArchive v;
+        try {
+            v = settings.ownArchiveVerifier().verify(file, op.bytesDone::set);
+        } catch (ArchiveVerificationException e) {
+            throw new OperationFailure(ErrorCode.STORE_FAILED, "Backup failed: the archive written to the store did "
+                    + "not verify when read back (" + OperationFailure.lowerFirst(e.getMessage()) + "); " + KEPT
+                    + ". Check the disk of the backup directory, then start the backup again.", e);
+        }
+        if (!v.manifest().equals(written.manifest())) {
+            throw new OperationFailure(ErrorCode.STORE_FAILED, "Backup failed: the archive read back from the store "
+                    + "differs from what was written; " + KEPT + ". Check the disk of the backup directory.", null);
+        }
+    }
+
     private void write() {
         BackupStore.PendingBackup pending;
         op.stage("starting the archive", "", -1);
@@ -113,6 +133,12 @@ final class BackupProcedure {
             part = null;
             op.part("writing the manifest", "");
             ArchiveWriter.Result result = writer.finish(settings.signingKey());
+            if (settings.verifyBackups()) {
+                Optional<Path> file = pending.localFile();
+                if (file.isPresent()) {
+                    verifyWritten(file.get(), result);
+                }
+            }
             op.part("storing the backup", "");
             BackupStore.StoredBackup stored = pending.commit(result.size(), result.sha256());
             committed = true;

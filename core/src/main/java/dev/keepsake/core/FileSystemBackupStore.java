@@ -238,6 +238,11 @@ public final class FileSystemBackupStore implements BackupStore {
         }
 
         @Override
+        public java.util.Optional<Path> localFile() {
+            return java.util.Optional.of(temp);
+        }
+
+        @Override
         public StoredBackup commit(long size, String sha256) throws IOException {
             if (finished) {
                 throw new IllegalStateException("backup " + id + " is already committed or aborted");

@@ -431,6 +431,7 @@ public final class MaintenanceEngine implements AutoCloseable {
         long maxManifestBytes = DEFAULT_MAX_MANIFEST_BYTES;
         long maxUncompressedBytes = DEFAULT_MAX_UNCOMPRESSED_BYTES;
         Duration shutdownTimeout = DEFAULT_SHUTDOWN_TIMEOUT;
+        boolean verifyBackups = true;
 
         Builder() {
         }
@@ -568,6 +569,15 @@ public final class MaintenanceEngine implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Whether a new backup is read back and verified completely (as a restore would) before it becomes visible,
+         * when the store writes to a local file (the default store does). Costs one decompression pass. Default true.
+         */
+        public Builder verifyBackups(boolean verify) {
+            this.verifyBackups = verify;
+            return this;
+        }
+
         /** How long {@link MaintenanceEngine#close()} waits for a running operation to stop. Default 30 s. */
         public Builder shutdownTimeout(Duration timeout) {
             this.shutdownTimeout = timeout;
@@ -673,7 +683,9 @@ public final class MaintenanceEngine implements AutoCloseable {
                     maxUncompressedBytes);
             EngineSettings settings = new EngineSettings(productName, productVersion, backupJobs, restoreJobs, work,
                     effectiveStore, lock != null ? lock : new InProcessOperationLock(), executor, signingKey, verifier,
-                    compatibility, hooks, format, compressionLevel, clock, shutdownTimeout);
+                    compatibility, hooks, format, compressionLevel, clock, shutdownTimeout, verifyBackups,
+                    new ArchiveVerifier(signingKey == null ? List.of() : List.of(signingKey), true, maxManifestBytes,
+                            maxUncompressedBytes));
             StatusFile statusFile = new StatusFile(work.resolve("status.json"));
             return new MaintenanceEngine(settings, statusFile, uploads, recover(statusFile, clock));
         }

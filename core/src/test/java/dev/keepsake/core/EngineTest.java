@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -118,6 +119,82 @@ class EngineTest {
             assertThat(served.open(0).readAllBytes()).isEqualTo(Files.readAllBytes(f.root.resolve("first.tgz")));
             assertThat(storeFiles(f.work)).isEqualTo(filesBefore).noneMatch(n -> n.startsWith(".tmp-"));
             assertThat(afterBackup).containsExactly(true, false); // the after-hook runs whatever the outcome
+        }
+    }
+
+    /** A store whose disk flips one bit of what is written, like failing hardware. */
+    static final class CorruptingStore implements BackupStore {
+        final FileSystemBackupStore delegate;
+
+        CorruptingStore(Path dir) {
+            this.delegate = FileSystemBackupStore.builder().directory(dir).build();
+        }
+
+        @Override
+        public PendingBackup begin(String backupId) throws IOException {
+            PendingBackup p = delegate.begin(backupId);
+            java.io.OutputStream flipping = new java.io.FilterOutputStream(p.output()) {
+                long written;
+
+                @Override
+                public void write(byte[] b, int off, int len) throws IOException {
+                    byte[] copy = java.util.Arrays.copyOfRange(b, off, off + len);
+                    if (written <= 20_000 && written + len > 20_000) {
+                        copy[(int) (20_000 - written)] ^= 0x04;
+                    }
+                    written += len;
+                    out.write(copy, 0, len);
+                }
+            };
+            return new PendingBackup() {
+                @Override
+                public java.io.OutputStream output() {
+                    return flipping;
+                }
+
+                @Override
+                public Optional<Path> localFile() {
+                    return p.localFile();
+                }
+
+                @Override
+                public StoredBackup commit(long size, String sha256) throws IOException {
+                    return p.commit(size, sha256);
+                }
+
+                @Override
+                public void abort() throws IOException {
+                    p.abort();
+                }
+            };
+        }
+
+        @Override
+        public List<StoredBackup> list() throws IOException {
+            return delegate.list();
+        }
+    }
+
+    @Test
+    void aBackupCorruptedOnTheWayToDiskIsNeverPublished() throws Exception {
+        Fixture f = new Fixture(tmp);
+        Path dir = tmp.resolve("corrupting");
+        try (MaintenanceEngine engine = f.builder().store(new CorruptingStore(dir)).build()) {
+            OperationStatus s = Fixture.await(engine.startBackup());
+            assertThat(s.succeeded()).isFalse();
+            assertThat(s.errorCode()).contains(ErrorCode.STORE_FAILED);
+            assertThat(s.statusMessage()).startsWith("Backup failed: the archive written to the store did not verify"
+                    + " when read back (the archive is damaged").endsWith("Check the disk of the backup directory, "
+                    + "then start the backup again.");
+            assertThat(engine.latestBackup()).isEmpty();
+            try (Stream<Path> files = Files.list(dir)) {
+                assertThat(files).isEmpty();
+            }
+        }
+        try (MaintenanceEngine unverified = f.builder().workDirectory(tmp.resolve("w2"))
+                .store(new CorruptingStore(tmp.resolve("corrupting2"))).verifyBackups(false).build()) {
+            // without read-back verification the damage is only found at restore time
+            assertThat(Fixture.await(unverified.startBackup()).succeeded()).isTrue();
         }
     }
 
