@@ -1,11 +1,22 @@
 package dev.keepsake.core;
 
+import dev.keepsake.core.spi.BackupJob;
 import dev.keepsake.core.spi.BackupStore;
+import dev.keepsake.core.spi.JobContext;
+import dev.keepsake.core.spi.PartReader;
+import dev.keepsake.core.spi.PartWriter;
+import dev.keepsake.core.spi.PreparedRestore;
+import dev.keepsake.core.spi.RestoreJob;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -61,6 +72,79 @@ class RoundTripTest {
             assertThat(status.backup()).contains(backup);
             assertThat(status.restore()).contains(restore);
             assertThat(status.progress()).isEmpty();
+        }
+    }
+
+    @Test
+    void chunksAppendedFromTwoThreadsInterleaveInTheArchiveAndComeBackInStreamOrder() throws Exception {
+        java.util.concurrent.Semaphore aTurn = new java.util.concurrent.Semaphore(1);
+        java.util.concurrent.Semaphore bTurn = new java.util.concurrent.Semaphore(0);
+        List<String> restored = new java.util.ArrayList<>();
+        class Alternating implements BackupJob, RestoreJob {
+            @Override
+            public String name() {
+                return "alt";
+            }
+
+            @Override
+            public String type() {
+                return "test";
+            }
+
+            @Override
+            public void write(PartWriter out, JobContext context) throws IOException {
+                Thread b = new Thread(() -> append(out, "b", bTurn, aTurn), "appender-b");
+                b.start();
+                append(out, "a", aTurn, bTurn);
+                try {
+                    b.join();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new java.io.InterruptedIOException();
+                }
+            }
+
+            private void append(PartWriter out, String stream, java.util.concurrent.Semaphore mine,
+                                java.util.concurrent.Semaphore other) {
+                try {
+                    for (int i = 0; i < 3; i++) {
+                        mine.acquire();
+                        out.appendChunk(stream, ByteBuffer.wrap((stream + i).getBytes(StandardCharsets.UTF_8)));
+                        other.release();
+                    }
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+
+            @Override
+            public PreparedRestore prepare(PartReader in, JobContext context) throws IOException {
+                for (Optional<PartReader.Entry> e = in.next(); e.isPresent(); e = in.next()) {
+                    restored.add(e.get().entry().name() + "#" + e.get().entry().chunkIndex() + "="
+                            + new String(e.get().content().readAllBytes(), StandardCharsets.UTF_8));
+                }
+                return new PreparedRestore() {
+                    @Override
+                    public void commit() {
+                    }
+
+                    @Override
+                    public void abort() {
+                    }
+                };
+            }
+        }
+        Alternating part = new Alternating();
+        try (MaintenanceEngine engine = MaintenanceEngine.builder().product("demo", Version.parse("1.0.0"))
+                .workDirectory(tmp.resolve("work")).signingKey(Fixture.KEY).part(part).build()) {
+            OperationStatus b = Fixture.await(engine.startBackup());
+            assertThat(b.succeeded()).as(b.statusMessage()).isTrue();
+            Path archive = tmp.resolve("work/backups").resolve(engine.latestBackup().orElseThrow().fileName());
+            assertThat(Fixture.run(tmp, "tar", "tzf", archive.toString())).containsSubsequence(
+                    "parts/alt/a.chunk-000000", "parts/alt/b.chunk-000000", "parts/alt/a.chunk-000001",
+                    "parts/alt/b.chunk-000001", "parts/alt/a.chunk-000002", "parts/alt/b.chunk-000002");
+            assertThat(Fixture.await(engine.startRestore(RestoreSource.of(archive))).succeeded()).isTrue();
+            assertThat(restored).containsExactly("a#0=a0", "b#0=b0", "a#1=a1", "b#1=b1", "a#2=a2", "b#2=b2");
         }
     }
 
