@@ -46,6 +46,12 @@ final class RestoreProcedure {
     static ArchiveVerifier.VerifiedArchive verifyAndCheck(EngineSettings settings, Path file, RunningOperation op)
             throws IOException {
         ArchiveVerifier.VerifiedArchive v = settings.verifier().verify(file, op == null ? null : op.bytesDone::set);
+        String made = v.description().productName();
+        if (!made.equals(settings.productName())) {
+            throw new IncompatibleBackupException(new CompatibilityDecision.Refused("The backup was made by the "
+                    + "product '" + made + "', not by '" + settings.productName() + "': restore it with the product "
+                    + "that made it.", java.util.Optional.empty(), java.util.Optional.empty()));
+        }
         CompatibilityDecision decision = settings.compatibility().check(settings.productVersion(), v.description());
         if (decision instanceof CompatibilityDecision.Refused refused) {
             throw new IncompatibleBackupException(refused);

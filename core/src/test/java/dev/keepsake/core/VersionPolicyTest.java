@@ -122,6 +122,23 @@ class VersionPolicyTest {
     }
 
     @Test
+    void engineRefusesABackupOfAnotherProduct() throws Exception {
+        Fixture f = new Fixture(tmp);
+        Path archive;
+        try (MaintenanceEngine other = f.builder().product("other", Version.parse("1.0.0"))
+                .workDirectory(tmp.resolve("other")).build()) {
+            archive = f.backup(other, "other.tgz");
+        }
+        try (MaintenanceEngine engine = f.builder().build()) {
+            OperationStatus s = Fixture.await(engine.startRestore(RestoreSource.of(archive)));
+            assertThat(s.errorCode()).contains(ErrorCode.INCOMPATIBLE_VERSION);
+            assertThat(s.statusMessage()).isEqualTo("Restore refused: the backup was made by the product 'other', not"
+                    + " by 'demo': restore it with the product that made it. Nothing was changed.");
+        }
+        assertThat(f.files.prepares).hasValue(0);
+    }
+
+    @Test
     void engineRefusesABackupBehindABarrierNamingTheLastVersionThatCanRestoreIt() throws Exception {
         Fixture f = new Fixture(tmp);
         Path archive;
