@@ -271,7 +271,12 @@ public final class FileSystemBackupStore implements BackupStore {
                     moveAtomically(recordTemp, directory.resolve(fileName + RECORD_SUFFIX));
                     syncDirectory();
                     done = true;
-                    prune();
+                    try {
+                        prune();
+                    } catch (IOException | RuntimeException e) {
+                        // the new backup is durable and visible; old ones are pruned after the next backup
+                        LOG.warn("backup {} stored, but older backups could not be pruned: {}", id, e.toString());
+                    }
                 }
                 return new Stored(id, size, sha256, created, fileName, archive);
             } finally {

@@ -161,7 +161,7 @@ public final class MaintenanceEngine implements AutoCloseable {
      *
      * @throws ArchiveVerificationException when the archive is damaged, tampered with or not acceptably signed (also
      *                                      when the calling thread is interrupted; its flag is then set again)
-     * @throws IncompatibleBackupException  when the version policy refuses it
+     * @throws IncompatibleBackupException  when the backup was made by another product or the version policy refuses it
      */
     public BackupDescription verify(Path archive) {
         Objects.requireNonNull(archive, "archive");
