@@ -322,7 +322,7 @@ public final class MaintenanceEngine implements AutoCloseable {
     }
 
     private void finish(RunningOperation op, OperationFailure failure) {
-        Instant end = settings.clock().instant();
+        Instant end = Instant.ofEpochMilli(settings.clock().millis()); // millisecond precision, like the ids
         OperationStatus status = failure == null
                 ? new OperationStatus(true, op.id, "OK", op.startedAt, Optional.of(end), Optional.empty(),
                 Optional.empty())
@@ -402,7 +402,7 @@ public final class MaintenanceEngine implements AutoCloseable {
         String fix = what.equals("backup") ? "the previous backup is still the one served; start the backup again."
                 : "check the application's data, then start the restore again.";
         return new OperationStatus(false, o.id(), "The " + what + " was interrupted: the service stopped while it "
-                + "ran; " + fix, o.startDate(), Optional.of(clock.instant()), Optional.of(ErrorCode.INTERRUPTED),
+                + "ran; " + fix, o.startDate(), Optional.of(Instant.ofEpochMilli(clock.millis())), Optional.of(ErrorCode.INTERRUPTED),
                 Optional.empty());
     }
 
