@@ -149,6 +149,36 @@ class RoundTripTest {
     }
 
     @Test
+    void archiveMadeOfSeveralGzipMembersVerifiesAndRestores() throws Exception {
+        // a parallel gzip writer (independent members) must stay readable
+        Fixture f = new Fixture(tmp);
+        try (MaintenanceEngine engine = f.builder().build()) {
+            Path archive = f.backup(engine, "single.tgz");
+            byte[] tar;
+            try (var in = new java.util.zip.GZIPInputStream(Files.newInputStream(archive))) {
+                tar = in.readAllBytes();
+            }
+            Path multi = tmp.resolve("multi.tgz");
+            try (var out = Files.newOutputStream(multi)) {
+                int[] cuts = {0, 1000, tar.length / 2, tar.length};
+                for (int i = 0; i + 1 < cuts.length; i++) {
+                    var g = new java.util.zip.GZIPOutputStream(out) {
+                        @Override
+                        public void close() throws IOException {
+                            finish(); // keep the file open for the next member
+                        }
+                    };
+                    g.write(tar, cuts[i], cuts[i + 1] - cuts[i]);
+                    g.close();
+                }
+            }
+            assertThat(engine.verify(multi).backupId()).isEqualTo(engine.latestBackup().orElseThrow().id());
+            assertThat(Fixture.await(engine.startRestore(RestoreSource.of(multi))).succeeded()).isTrue();
+            assertThat(Fixture.snapshot(f.filesTarget)).isEqualTo(Fixture.snapshot(f.source));
+        }
+    }
+
+    @Test
     void archiveIsReadableBySystemTarWithHeaderFirstAndSignatureLast() throws Exception {
         Fixture f = new Fixture(tmp);
         try (MaintenanceEngine engine = f.builder().build()) {
