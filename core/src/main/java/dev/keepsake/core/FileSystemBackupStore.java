@@ -12,6 +12,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -28,6 +29,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
@@ -238,8 +240,8 @@ public final class FileSystemBackupStore implements BackupStore {
         }
 
         @Override
-        public java.util.Optional<Path> localFile() {
-            return java.util.Optional.of(temp);
+        public Optional<Path> localFile() {
+            return Optional.of(temp);
         }
 
         @Override
@@ -372,7 +374,7 @@ public final class FileSystemBackupStore implements BackupStore {
          * Validates, creates the directory and sweeps stale temp files.
          *
          * @throws InvalidConfigurationException listing every problem
-         * @throws java.io.UncheckedIOException  when the directory cannot be created or read
+         * @throws UncheckedIOException  when the directory cannot be created or read
          */
         public FileSystemBackupStore build() {
             List<String> problems = new ArrayList<>();
@@ -396,7 +398,7 @@ public final class FileSystemBackupStore implements BackupStore {
                 store.sweep();
                 return store;
             } catch (IOException e) {
-                throw new java.io.UncheckedIOException("cannot prepare the backup directory " + directory, e);
+                throw new UncheckedIOException("cannot prepare the backup directory " + directory, e);
             }
         }
     }

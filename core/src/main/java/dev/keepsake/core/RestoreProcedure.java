@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -50,7 +51,7 @@ final class RestoreProcedure {
         if (!made.equals(settings.productName())) {
             throw new IncompatibleBackupException(new CompatibilityDecision.Refused("The backup was made by the "
                     + "product '" + made + "', not by '" + settings.productName() + "': restore it with the product "
-                    + "that made it.", java.util.Optional.empty(), java.util.Optional.empty()));
+                    + "that made it.", Optional.empty(), Optional.empty()));
         }
         CompatibilityDecision decision = settings.compatibility().check(settings.productVersion(), v.description());
         if (decision instanceof CompatibilityDecision.Refused refused) {

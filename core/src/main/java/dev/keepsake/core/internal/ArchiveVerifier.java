@@ -17,6 +17,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -219,7 +220,7 @@ public final class ArchiveVerifier {
 
     /** Whether the decompressor complained about bytes after the end of a complete compressed stream. */
     private static boolean isTrailingData(Exception ex) {
-        String m = ex.getMessage() == null ? "" : ex.getMessage().toLowerCase(java.util.Locale.ROOT);
+        String m = ex.getMessage() == null ? "" : ex.getMessage().toLowerCase(Locale.ROOT);
         return m.contains("garbage after") || m.contains("data after a valid") || m.contains("unknown frame descriptor");
     }
 
