@@ -111,6 +111,10 @@ final class BackupProcedure {
                 part = job.name();
                 op.stage("reading the schema version", part, -1);
                 String schema = job.schemaVersion(op).orElse(null);
+                if (schema != null && (schema.isEmpty() || schema.length() > 1000)) {
+                    throw new IOException("schemaVersion() returned " + (schema.isEmpty() ? "an empty string"
+                            : "more than 1000 characters") + "; return a short version or none");
+                }
                 declared.add(new Manifest.Part(job.name(), job.type(), schema, Map.of(), 0, 0));
             }
             part = null;

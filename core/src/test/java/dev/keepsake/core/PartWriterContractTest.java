@@ -66,6 +66,8 @@ class PartWriterContractTest {
                         "did not close the stream(s) s opened with openStream()"),
                 new Case("an entry left open", out -> out.addEntry(ArchiveEntry.file("a", 1, 0644, T)),
                         "returned while an entry it added was still open"),
+                new Case("a symlink with an over-long target", out -> out.addEntry(ArchiveEntry.symlink("l",
+                        "x".repeat(5000), T)), "symlink 'l' has an empty, over-long"),
                 new Case("a chunk added as a known-size entry", out -> out.addEntry(new ArchiveEntry("c",
                         ArchiveEntry.Type.CHUNK, 0, 0644, T, null, 0)), "add CHUNK entries with appendChunk"));
     }

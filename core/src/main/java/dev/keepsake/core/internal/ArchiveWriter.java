@@ -228,6 +228,11 @@ public final class ArchiveWriter {
                 throw new IllegalArgumentException("part '" + name + "': add CHUNK entries with appendChunk or openStream");
             }
             checkName("entry name", entry.name());
+            if (entry.type() == ArchiveEntry.Type.SYMLINK && (entry.linkTarget().isEmpty()
+                    || entry.linkTarget().length() > 4096 || entry.linkTarget().indexOf('\0') >= 0)) {
+                throw new IllegalArgumentException("part '" + name + "': symlink '" + entry.name() + "' has an empty, "
+                        + "over-long (> 4096 characters) or NUL-containing target");
+            }
             lock(name);
             boolean handedOver = false;
             try {
