@@ -592,8 +592,8 @@ public final class MaintenanceEngine implements AutoCloseable {
          */
         public MaintenanceEngine build() {
             List<String> problems = new ArrayList<>();
-            if (productName == null || productName.isBlank()) {
-                problems.add("the product name is required (product(name, version))");
+            if (productName == null || productName.isBlank() || productName.length() > 200) {
+                problems.add("the product name is required and must be at most 200 characters (product(name, version))");
             }
             if (productVersion == null) {
                 problems.add("the product version is required (product(name, version))");
