@@ -379,6 +379,46 @@ class EngineTest {
     }
 
     @Test
+    void closeDuringARestoreAbortsThePreparedPartsAndCommitsNothing() throws Exception {
+        Fixture f = new Fixture(tmp);
+        Path archive;
+        try (MaintenanceEngine engine = f.builder().build()) {
+            archive = f.backup(engine, "a.tgz");
+        }
+        CountDownLatch preparing = new CountDownLatch(1);
+        RestoreJob stuck = new RestoreJob() {
+            @Override
+            public String name() {
+                return "files";
+            }
+
+            @Override
+            public PreparedRestore prepare(PartReader in, JobContext context) throws IOException {
+                preparing.countDown();
+                try {
+                    Thread.sleep(120_000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new InterruptedIOException("stopped while staging");
+                }
+                throw new IOException("not reached");
+            }
+        };
+        Map<String, String> before = f.targets();
+        MaintenanceEngine engine = MaintenanceEngine.builder().product("demo", Version.parse("1.4.2"))
+                .workDirectory(f.work).signingKey(Fixture.KEY).part(f.streams).part(f.files, stuck).build();
+        Operation op = engine.startRestore(RestoreSource.of(archive));
+        preparing.await(60, TimeUnit.SECONDS);
+        engine.close();
+        OperationStatus s = Fixture.await(op);
+        assertThat(s.errorCode()).contains(ErrorCode.INTERRUPTED);
+        assertThat(s.statusMessage()).startsWith("The restore was interrupted");
+        assertThat(f.streams.aborts).hasValue(1);
+        assertThat(f.streams.commits).hasValue(0);
+        assertThat(f.targets()).isEqualTo(before);
+    }
+
+    @Test
     void rotatedKeysVerifyOldBackupsWhileTheNewKeySigns() throws Exception {
         Fixture f = new Fixture(tmp);
         Path oldBackup;
