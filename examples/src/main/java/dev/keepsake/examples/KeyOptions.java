@@ -9,7 +9,7 @@ final class KeyOptions {
 
     @Option(names = "--key-file", paramLabel = "FILE",
             description = "Archive signing key: a file holding base64 of >= 32 random bytes. Default: $"
-                    + ArchiveKeySource.ENV + " if set, else ${XDG_CONFIG_HOME:-~/.config}/keepsake/archive.key "
+                    + ArchiveKeySource.ENV + " if set, else $${XDG_CONFIG_HOME:-~/.config}/keepsake/archive.key "
                     + "(created with mode 0600 by serve and backup when missing).")
     Path keyFile;
 }

@@ -16,6 +16,8 @@ import java.util.Objects;
  * The {@code keepsake} command: the demo server ({@code serve}) and the operators' commands ({@code backup},
  * {@code restore}, {@code verify}). Exit codes: 0 done, 1 any other failure, 2 usage, 3 refused as incompatible,
  * 4 archive failed verification; on failure one line on stderr says why.
+ *
+ * <p>Thread-safe: every {@link #run} builds its own command objects.
  */
 @Command(name = "keepsake", mixinStandardHelpOptions = true, versionProvider = Main.VersionProvider.class,
         subcommands = {ServeCommand.class, BackupCommand.class, RestoreCommand.class, VerifyCommand.class,

@@ -26,6 +26,7 @@ import java.util.List;
  * start is the region between the {@code quickstart} tags. Run it with
  * {@code JDBC_URL=jdbc:postgresql://localhost/app?user=app&password=... KEEPSAKE_ARCHIVE_KEY=$(head -c 32 /dev/urandom | base64)
  * KEEPSAKE_ADMIN_PASSWORD_HASH='pbkdf2-sha256$...' java -cp keepsake.jar dev.keepsake.examples.embed.EmbedInJetty}.
+ * Stateless; {@link #addKeepsake} may be called from any thread before the context starts.
  */
 public final class EmbedInJetty {
 
