@@ -7,6 +7,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.keepsake.core.MaintenanceEngine;
+
+import java.io.InputStream;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,6 +20,7 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -154,6 +158,31 @@ class CliRoundTripIT {
         assertThat(otherKeyVerify.code()).as(otherKeyVerify.toString()).isEqualTo(4);
         assertThat(noKeyVerify.code()).as(noKeyVerify.toString()).isEqualTo(4);
         assertThat(noKeyVerify.err()).contains("no archive key is configured");
+    }
+
+    @Test
+    void unsignedArchiveIsRefusedWithExitFourUnlessAllowUnsignedIsGiven(TestDatabase db) throws Exception {
+        createData(db);
+        Path archive = tmp.resolve("unsigned.tgz");
+        try (MaintenanceEngine engine = EngineSetup.builder(DemoProduct.CURRENT, db.dataSource(), List.of())
+                .workDirectory(tmp.resolve("engine")).build()) { // no signing key: the backup is unsigned
+            assertThat(engine.startBackup().completion().get(2, TimeUnit.MINUTES).succeeded()).isTrue();
+            try (InputStream in = engine.latestBackup().orElseThrow().open(0)) {
+                Files.copy(in, archive);
+            }
+        }
+        db.execute("INSERT INTO item VALUES (9, 'after')");
+
+        CliRun refused = CliRun.run(env, args(db, "restore", "--input", archive.toString()));
+        assertThat(refused.code()).as(refused.toString()).isEqualTo(4);
+        assertThat(ids(db)).containsExactly(1, 2, 9);
+
+        CliRun verified = CliRun.run(env, "verify", "--allow-unsigned", "--input", archive.toString());
+        assertThat(verified.code()).as(verified.toString()).isZero();
+        assertThat(verified.out()).contains("UNSIGNED");
+        CliRun allowed = CliRun.run(env, args(db, "restore", "--allow-unsigned", "--input", archive.toString()));
+        assertThat(allowed.code()).as(allowed.toString()).isZero();
+        assertThat(ids(db)).containsExactly(1, 2);
     }
 
     @Test
