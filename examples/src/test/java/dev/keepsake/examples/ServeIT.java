@@ -67,6 +67,13 @@ class ServeIT {
      * asserts that the {@code section} ("backup" or "restore") succeeded, showing its message otherwise.
      */
     private JsonNode awaitSuccess(String base, String section) throws Exception {
+        JsonNode s = awaitIdle(base);
+        assertThat(s.path(section).path("succeded").asBoolean(false)).as(s.toString()).isTrue();
+        return s;
+    }
+
+    /** Polls the status until no operation runs; returns that status. */
+    private JsonNode awaitIdle(String base) throws Exception {
         Instant deadline = Instant.now().plus(OPERATION_TIMEOUT);
         JsonNode s;
         do {
@@ -74,12 +81,11 @@ class ServeIT {
             assertThat(c.status()).as(c.body()).isEqualTo(200);
             s = JSON.readTree(c.body());
             if (!s.get("running").asBoolean()) {
-                assertThat(s.path(section).path("succeded").asBoolean(false)).as(s.toString()).isTrue();
                 return s;
             }
             Thread.sleep(300);
         } while (Instant.now().isBefore(deadline));
-        throw new AssertionError("the " + section + " still runs after " + OPERATION_TIMEOUT + ": " + s);
+        throw new AssertionError("an operation still runs after " + OPERATION_TIMEOUT + ": " + s);
     }
 
     /** Connects to the demo's embedded database as the banner says (user postgres, password file if any). */
@@ -198,6 +204,30 @@ class ServeIT {
         assertThat(dataDir.resolve(AdminPassword.FILE_NAME)).doesNotExist();
         try (ServeProcess serve = ServeProcess.start(dataDir, keyFile, env, tmp.resolve("serve-2.log"))) {
             assertThat(serve.find("SHA-256 ([0-9A-F:]{95})")).isEqualTo(firstFingerprint);
+        }
+    }
+
+    @Test
+    void backupTakenAsRelease100IsRefusedByTheCurrentReleaseNaming129AsDocumented() throws Exception {
+        Path keyFile = tmp.resolve("archive.key");
+        Path old = tmp.resolve("demo-1.0.tgz");
+        password = "barrier-Secret-3";
+        Map<String, String> env = Map.of(AdminPassword.ENV, password);
+        try (ServeProcess serve = ServeProcess.start(tmp.resolve("data-1.0"), keyFile, env, tmp.resolve("old.log"),
+                "--product-version", "1.0.0")) {
+            String base = "https://localhost:" + serve.port;
+            assertThat(serve.output()).contains("(demo 1.0.0) is running");
+            assertThat(curl(START_BACKUP.formatted(base)).status()).isEqualTo(202);
+            assertThat(awaitSuccess(base, "backup").get("backup").get("id").asText()).startsWith("1.0.0_");
+            assertThat(curl(DOWNLOAD.formatted(base, old)).status()).isEqualTo(200);
+        }
+        try (ServeProcess serve = ServeProcess.start(tmp.resolve("data"), keyFile, env, tmp.resolve("current.log"))) {
+            String base = "https://localhost:" + serve.port;
+            assertThat(curl(RESTORE.formatted(old, base)).status()).isEqualTo(202);
+            JsonNode s = awaitIdle(base);
+            JsonNode restore = s.get("restore");
+            assertThat(restore.get("succeded").asBoolean()).as(s.toString()).isFalse();
+            assertThat(restore.get("statusMessage").asText()).contains("1.0.0").contains("1.2.9");
         }
     }
 
