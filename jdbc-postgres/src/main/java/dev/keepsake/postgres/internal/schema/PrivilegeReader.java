@@ -1,0 +1,103 @@
+package dev.keepsake.postgres.internal.schema;
+
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Owners ({@code ALTER ... OWNER TO}) and privileges ({@code GRANT}, from {@code aclexplode}), only when the scope asks
+ * for them. A non-default ACL is written as "revoke the defaults, grant each entry in the ACL's order", which recreates
+ * the same ACL. Grantors are not kept: grants are made by whoever restores (as pg_dump without SET ROLE does).
+ */
+final class PrivilegeReader {
+
+    private final CatalogContext ctx;
+
+    PrivilegeReader(CatalogContext ctx) {
+        this.ctx = ctx;
+    }
+
+    private static String explode(String acl) {
+        return "(SELECT pg_catalog.array_agg(CASE WHEN a.grantee = 0 THEN 'PUBLIC'"
+                + " ELSE pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(a.grantee)) END"
+                + " || ' ' || a.privilege_type || ' ' || a.is_grantable ORDER BY o.i)"
+                + " FROM pg_catalog.unnest(" + acl + ") WITH ORDINALITY AS o(item, i),"
+                + " LATERAL pg_catalog.aclexplode(ARRAY[o.item]) a)";
+    }
+
+    void read() throws SQLException {
+        read(CatalogRef.PG_NAMESPACE, "pg_catalog.pg_namespace", "nspowner", "nspacl");
+        read(CatalogRef.PG_CLASS, "pg_catalog.pg_class", "relowner", "relacl");
+        read(CatalogRef.PG_PROC, "pg_catalog.pg_proc", "proowner", "proacl");
+        read(CatalogRef.PG_TYPE, "pg_catalog.pg_type", "typowner", "typacl");
+        read(CatalogRef.PG_COLLATION, "pg_catalog.pg_collation", "collowner", null);
+        read(CatalogRef.PG_OPERATOR, "pg_catalog.pg_operator", "oprowner", null);
+        read(CatalogRef.PG_TS_DICT, "pg_catalog.pg_ts_dict", "dictowner", null);
+        read(CatalogRef.PG_TS_CONFIG, "pg_catalog.pg_ts_config", "cfgowner", null);
+        read(CatalogRef.PG_STATISTIC_EXT, "pg_catalog.pg_statistic_ext", "stxowner", null);
+        read(CatalogRef.PG_EVENT_TRIGGER, "pg_catalog.pg_event_trigger", "evtowner", null);
+        readColumnPrivileges();
+    }
+
+    private void read(long classId, String catalog, String ownerColumn, String aclColumn)
+            throws SQLException {
+        ctx.query("SELECT x.oid, pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(x." + ownerColumn + ")) AS owner, "
+                + (aclColumn == null ? "NULL::text[]" : explode("x." + aclColumn)) + " AS acl"
+                + " FROM " + catalog + " x", rs -> {
+            CatalogContext.Named named = ctx.named.get(CatalogRef.of(classId, rs.getLong("oid")));
+            if (named == null) {
+                return;
+            }
+            String owner = rs.getString("owner");
+            if (named.ownerTarget() != null) {
+                named.item().trailer("ALTER " + named.ownerTarget() + " OWNER TO " + owner);
+            }
+            String[] acl = CatalogContext.textArray(rs, "acl");
+            if (acl == null || named.grantTarget() == null) {
+                return;
+            }
+            named.item().trailer("REVOKE ALL ON " + named.grantTarget() + " FROM PUBLIC");
+            named.item().trailer("REVOKE ALL ON " + named.grantTarget() + " FROM " + owner);
+            grants(acl, named.grantTarget(), "").forEach(named.item()::trailer);
+        });
+    }
+
+    private void readColumnPrivileges() throws SQLException {
+        ctx.query("SELECT a.attrelid, a.attnum, " + explode("a.attacl") + " AS acl FROM pg_catalog.pg_attribute a"
+                + " JOIN pg_catalog.pg_class c ON c.oid = a.attrelid"
+                + " WHERE a.attacl IS NOT NULL AND a.attnum > 0 AND NOT a.attisdropped AND " + ctx.inScope("c.relnamespace"),
+                rs -> {
+                    CatalogContext.Columns cols = ctx.columns.get(rs.getLong("attrelid"));
+                    String[] acl = CatalogContext.textArray(rs, "acl");
+                    if (cols == null || acl == null) {
+                        return;
+                    }
+                    String col = cols.quotedNames().get(rs.getInt("attnum"));
+                    grants(acl, "TABLE " + cols.qualifiedName(), " (" + col + ")").forEach(cols.item()::trailer);
+                });
+    }
+
+    /** Entries "grantee PRIVILEGE grantable" to GRANT statements, grouped per grantee in the ACL's order. */
+    private static List<String> grants(String[] acl, String target, String columns) {
+        Map<String, List<String>> byGrantee = new LinkedHashMap<>();
+        for (String entry : acl) {
+            int last = entry.lastIndexOf(' ');
+            int middle = entry.lastIndexOf(' ', last - 1);
+            String grantee = entry.substring(0, middle);
+            String privilege = entry.substring(middle + 1, last);
+            boolean grantable = Boolean.parseBoolean(entry.substring(last + 1));
+            byGrantee.computeIfAbsent(grantee + (grantable ? "\u0000g" : ""), k -> new ArrayList<>())
+                    .add(privilege + columns);
+        }
+        List<String> out = new ArrayList<>();
+        byGrantee.forEach((key, privileges) -> {
+            boolean grantable = key.endsWith("\u0000g");
+            String grantee = grantable ? key.substring(0, key.length() - 2) : key;
+            out.add("GRANT " + String.join(", ", privileges) + " ON " + target + " TO " + grantee
+                    + (grantable ? " WITH GRANT OPTION" : ""));
+        });
+        return out;
+    }
+}
