@@ -28,7 +28,7 @@ final class RoutineReader {
                 + " FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace"
                 + " WHERE p.prokind <> 'a' AND " + ctx.inScope("p.pronamespace")
                 + " AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass"
-                + "   AND d.objid = p.oid AND d.deptype = 'e')"
+                + "   AND d.objid = p.oid AND d.deptype IN ('e', 'i'))"
                 + " ORDER BY 3, 4", rs -> {
             String qname = rs.getString("qname");
             String signature = qname + "(" + rs.getString("args") + ")";
@@ -229,7 +229,11 @@ final class RoutineReader {
                 + " st.typnamespace AS sourcensp, tt.typnamespace AS targetnsp"
                 + " FROM pg_catalog.pg_cast c JOIN pg_catalog.pg_type st ON st.oid = c.castsource"
                 + " JOIN pg_catalog.pg_type tt ON tt.oid = c.casttarget"
-                + " WHERE c.oid >= 16384 ORDER BY 2, 3", rs -> {
+                + " WHERE c.oid >= 16384"
+                // range to multirange casts come with the range type
+                + (ctx.version >= 140000 ? " AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_range r"
+                + "   WHERE r.rngtypid = c.castsource AND r.rngmultitypid = c.casttarget)" : "")
+                + " ORDER BY 2, 3", rs -> {
             long oid = rs.getLong("oid");
             if (ctx.isExtensionMember(CatalogRef.PG_CAST, oid)) {
                 return;

@@ -46,6 +46,11 @@ final class RoundTrip {
 
     /** Runs preData, copies the rows of every table from {@code source}, runs postData: one transaction. */
     static void apply(SchemaScript script, Connection source, Connection target) throws SQLException, IOException {
+        String debugDir = System.getProperty("keepsake.schema.debugDir");
+        if (debugDir != null) {
+            Files.writeString(Path.of(debugDir).resolve("script-" + target.getCatalog() + ".sql"),
+                    String.join(";\n\n", script.preData()) + ";\n\n-- DATA\n\n" + String.join(";\n\n", script.postData()) + ";\n");
+        }
         target.setAutoCommit(false);
         int i = 0;
         try (Statement st = target.createStatement()) {
@@ -126,6 +131,9 @@ final class RoundTrip {
             Path dir = Files.createTempDirectory("keepsake-schema-diff");
             Files.writeString(dir.resolve("expected.sql"), expected);
             Files.writeString(dir.resolve("actual.sql"), actual);
+            if (System.getProperty("keepsake.schema.debugDir") != null) {
+                Files.writeString(Path.of(System.getProperty("keepsake.schema.debugDir")).resolve("pg_dump-" + a.database() + ".sql"), expected);
+            }
             assertThat(actual).as("pg_dump of the restored database (diff with: diff " + dir.resolve("expected.sql")
                     + " " + dir.resolve("actual.sql") + ")").isEqualTo(expected);
         }
