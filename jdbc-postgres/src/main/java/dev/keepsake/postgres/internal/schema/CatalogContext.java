@@ -41,6 +41,8 @@ final class CatalogContext {
     final Map<CatalogRef, Named> named = new HashMap<>();
     final Map<Long, Columns> columns = new HashMap<>();
     final List<String> refusals = new ArrayList<>();
+    /** Relations left out by {@link SchemaScope#excludeTables()}. */
+    final Set<Long> excludedRelations = new HashSet<>();
     private String namespaceArray = "'{}'";
 
     CatalogContext(Connection connection, int version, SchemaScope scope) {

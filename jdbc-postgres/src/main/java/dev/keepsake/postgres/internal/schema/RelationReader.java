@@ -108,6 +108,7 @@ final class RelationReader {
             String schema = rs.getString("nspname");
             String name = rs.getString("relname");
             if (ctx.scope.excludesTable(schema, name)) {
+                ctx.excludedRelations.add(oid);
                 return;
             }
             String kind = rs.getString("relkind");

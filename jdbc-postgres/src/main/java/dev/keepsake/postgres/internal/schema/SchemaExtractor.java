@@ -111,8 +111,17 @@ public final class SchemaExtractor {
 
     private static void readDependencies(CatalogContext ctx, RelationReader relations) throws SQLException {
         DumpGraph graph = ctx.graph;
-        ctx.query("SELECT classid, objid, refclassid, refobjid, deptype FROM pg_catalog.pg_depend"
-                + " WHERE objid >= 16384 AND deptype IN ('n', 'a', 'i')", rs -> {
+        java.util.Set<String> outside = new java.util.TreeSet<>();
+        ctx.query("SELECT d.classid, d.objid, d.refclassid, d.refobjid, d.deptype, rn.oid AS refnamespace,"
+                + " rn.nspname AS refnspname,"
+                + " CASE WHEN d.refobjid >= 16384 AND rn.oid IS NOT NULL"
+                + "   THEN pg_catalog.pg_describe_object(d.refclassid, d.refobjid, 0) END AS refdescription"
+                + " FROM pg_catalog.pg_depend d"
+                + " LEFT JOIN pg_catalog.pg_class rc ON d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass AND rc.oid = d.refobjid"
+                + " LEFT JOIN pg_catalog.pg_type rt ON d.refclassid = 'pg_catalog.pg_type'::pg_catalog.regclass AND rt.oid = d.refobjid"
+                + " LEFT JOIN pg_catalog.pg_proc rp ON d.refclassid = 'pg_catalog.pg_proc'::pg_catalog.regclass AND rp.oid = d.refobjid"
+                + " LEFT JOIN pg_catalog.pg_namespace rn ON rn.oid = COALESCE(rc.relnamespace, rt.typnamespace, rp.pronamespace)"
+                + " WHERE d.objid >= 16384 AND d.deptype IN ('n', 'a', 'i')", rs -> {
             CatalogRef from = CatalogRef.of(rs.getLong(1), rs.getLong(2));
             DumpItem item = graph.resolve(from);
             if (item == null) {
@@ -121,8 +130,23 @@ public final class SchemaExtractor {
             if (item.kind == DumpItem.Kind.SEQUENCE && "a".equals(rs.getString(5))) {
                 return; // OWNED BY: a separate statement after both the sequence and the table
             }
-            graph.addCatalogDependency(from, CatalogRef.of(rs.getLong(3), rs.getLong(4)));
+            CatalogRef to = CatalogRef.of(rs.getLong(3), rs.getLong(4));
+            if (graph.resolve(to) == null && rs.getLong(4) >= 16384 && !ctx.extensionMembers.contains(to)) {
+                long namespace = rs.getLong("refnamespace");
+                String namespaceName = rs.getString("refnspname");
+                boolean excludedTable = to.classId() == CatalogRef.PG_CLASS && ctx.excludedRelations.contains(to.objectId());
+                boolean excludedSchema = namespaceName != null && !SchemaScope.isSystemSchema(namespaceName)
+                        && !ctx.schemaNames.containsKey(namespace);
+                if (excludedTable || excludedSchema) {
+                    outside.add(item + " needs " + rs.getString("refdescription"));
+                }
+            }
+            graph.addCatalogDependency(from, to);
         });
+        if (!outside.isEmpty()) {
+            throw new UnsupportedSchemaException(List.of("objects in scope depend on objects outside it, so the backup"
+                    + " could not be restored: " + String.join(", ", outside)));
+        }
         // a materialized view is refreshed after the materialized views it reads
         relations.refreshes.forEach((view, refresh) -> {
             java.util.Deque<DumpItem> todo = new java.util.ArrayDeque<>(view.deps);

@@ -93,6 +93,9 @@ public record SchemaScript(int serverVersionNum, List<String> schemas, List<Stri
                 }
                 continue;
             }
+            if (line.isEmpty() && i == lines.length - 1) {
+                break; // what follows the last newline
+            }
             List<String> f = fields(line, i + 1);
             String kind = f.get(0);
             try {

@@ -1,0 +1,155 @@
+package dev.keepsake.postgres.internal.schema;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.keepsake.testkit.PostgresExtension;
+import dev.keepsake.testkit.PostgresServer;
+import dev.keepsake.testkit.TestDatabase;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** Include/exclude lists, and the refusals that keep a backup from being silently incomplete. */
+@ExtendWith(PostgresExtension.class)
+class SchemaScopeIT {
+
+    private static final String TWO_SCHEMAS = """
+            CREATE SCHEMA keep;
+            CREATE SCHEMA "Other Schema";
+            CREATE TABLE keep.kept (id integer PRIMARY KEY, note text);
+            CREATE INDEX kept_note ON keep.kept (note);
+            CREATE TABLE keep.skipped (id integer PRIMARY KEY, payload text);
+            CREATE INDEX skipped_payload ON keep.skipped (payload);
+            CREATE FUNCTION keep.trg() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;
+            CREATE TRIGGER skipped_trg BEFORE INSERT ON keep.skipped FOR EACH ROW EXECUTE FUNCTION keep.trg();
+            CREATE SEQUENCE keep.skipped_seq OWNED BY keep.skipped.id;
+            CREATE TABLE "Other Schema".t (id integer);
+            INSERT INTO keep.kept VALUES (1, 'a'), (2, 'b');
+            INSERT INTO keep.skipped VALUES (1, 'x');
+            INSERT INTO "Other Schema".t VALUES (1);
+            """;
+
+    @Test
+    void includeAndExcludeListsLimitSchemasTablesAndTheirDependents(PostgresServer server) throws Exception {
+        try (TestDatabase source = server.createDatabase("scope"); TestDatabase target = server.createDatabase("restored")) {
+            source.execute(TWO_SCHEMAS);
+            SchemaScope scope = new SchemaScope(List.of("keep"), List.of(), List.of("keep.skipped"), false);
+            try (Connection a = source.connect(); Connection b = target.connect()) {
+                SchemaScript script = RoundTrip.extract(a, scope);
+                assertThat(script.schemas()).containsExactly("keep");
+                assertThat(script.tables()).extracting(TableRef::qualifiedName).containsExactly("\"keep\".\"kept\"");
+                assertThat(String.join("\n", script.preData()) + String.join("\n", script.postData()))
+                        .doesNotContain("skipped_payload").doesNotContain("skipped_trg").doesNotContain("Other Schema")
+                        .contains("keep.skipped_seq").doesNotContain("OWNED BY keep.skipped");
+                RoundTrip.apply(script, a, b);
+                try (Statement st = b.createStatement();
+                     ResultSet rs = st.executeQuery("SELECT count(*) FROM pg_catalog.pg_class WHERE relname IN ('skipped', 't')"
+                             + " UNION ALL SELECT count(*) FROM keep.kept")) {
+                    rs.next();
+                    assertThat(rs.getLong(1)).isZero();
+                    rs.next();
+                    assertThat(rs.getLong(1)).isEqualTo(2);
+                }
+            }
+            RoundTrip.assertSameSchema(endpoint(source), endpoint(target), "--no-owner", "--no-privileges",
+                    "-n", "keep", "-T", "keep.skipped");
+        }
+    }
+
+    @Test
+    void excludeSchemasWinsOverTheDefaultOfAllSchemas(PostgresServer server) throws Exception {
+        try (TestDatabase source = server.createDatabase("scope")) {
+            source.execute(TWO_SCHEMAS);
+            try (Connection a = source.connect()) {
+                SchemaScript script = RoundTrip.extract(a, new SchemaScope(List.of(), List.of("Other Schema"), List.of(), false));
+                assertThat(script.schemas()).contains("keep", "public").doesNotContain("Other Schema");
+                assertThat(script.tables()).extracting(TableRef::name).containsExactlyInAnyOrder("kept", "skipped");
+            }
+        }
+    }
+
+    @Test
+    void objectsThatNeedAnExcludedTableAreRefusedByName(PostgresServer server) throws Exception {
+        try (TestDatabase source = server.createDatabase("scope")) {
+            source.execute(TWO_SCHEMAS + "CREATE VIEW keep.v AS SELECT payload FROM keep.skipped;"
+                    + "CREATE TABLE keep.child (id integer REFERENCES keep.skipped);");
+            try (Connection a = source.connect()) {
+                assertThatThrownBy(() -> RoundTrip.extract(a,
+                        new SchemaScope(List.of(), List.of(), List.of("keep.skipped"), false)))
+                        .isInstanceOf(UnsupportedSchemaException.class)
+                        .hasMessageContaining("VIEW keep.v needs table keep.skipped")
+                        .hasMessageContaining("keep.child")
+                        .hasMessageContaining("exclude their schemas or tables");
+            }
+        }
+    }
+
+    @Test
+    void objectsThatNeedAnExcludedSchemaAreRefusedByName(PostgresServer server) throws Exception {
+        try (TestDatabase source = server.createDatabase("scope")) {
+            source.execute("CREATE SCHEMA types; CREATE TYPE types.mood AS ENUM ('a'); CREATE SCHEMA app;"
+                    + " CREATE TABLE app.t (m types.mood);");
+            try (Connection a = source.connect()) {
+                assertThatThrownBy(() -> RoundTrip.extract(a, new SchemaScope(List.of("app"), List.of(), List.of(), false)))
+                        .isInstanceOf(UnsupportedSchemaException.class)
+                        .hasMessageContaining("TABLE app.t needs type types.mood");
+            }
+        }
+    }
+
+    @Test
+    void largeObjectsAreRefusedWithTheirCount(TestDatabase db) throws Exception {
+        db.execute("SELECT lo_create(0); SELECT lo_create(0); CREATE TABLE t (id integer);");
+        try (Connection c = db.connect()) {
+            assertThatThrownBy(() -> RoundTrip.extract(c, SchemaScope.all()))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("2 large objects")
+                    .hasMessageContaining("not supported");
+        }
+    }
+
+    @Test
+    void foreignTablesAndCBaseTypesAreRefusedByName(TestDatabase db) throws Exception {
+        db.execute("CREATE FOREIGN DATA WRAPPER dummy_fdw; CREATE SERVER dummy_server FOREIGN DATA WRAPPER dummy_fdw;"
+                + " CREATE FOREIGN TABLE public.\"Remote Table\" (id integer) SERVER dummy_server;");
+        try (Connection c = db.connect()) {
+            assertThatThrownBy(() -> RoundTrip.extract(c, SchemaScope.all()))
+                    .isInstanceOf(UnsupportedSchemaException.class)
+                    .hasMessageContaining("foreign tables are not supported: public.\"Remote Table\"");
+        }
+    }
+
+    @Test
+    void extractionRefusesAConnectionInAutoCommitMode(TestDatabase db) throws Exception {
+        try (Connection c = db.connect()) {
+            assertThatThrownBy(() -> new SchemaExtractor(SchemaScope.all()).extract(c))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("auto-commit");
+        }
+    }
+
+    @Test
+    void extractionLeavesTheCallersSearchPathAsItWas(TestDatabase db) throws Exception {
+        try (Connection c = db.connect()) {
+            c.setAutoCommit(false);
+            try (Statement st = c.createStatement()) {
+                st.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
+                st.execute("SET LOCAL search_path = pg_catalog, \"$user\", public");
+                new SchemaExtractor(SchemaScope.all()).extract(c);
+                try (ResultSet rs = st.executeQuery("SHOW search_path")) {
+                    rs.next();
+                    assertThat(rs.getString(1)).isEqualTo("pg_catalog, \"$user\", public");
+                }
+            }
+            c.rollback();
+        }
+    }
+
+    static RoundTrip.Endpoint endpoint(TestDatabase db) {
+        return SchemaRoundTripIT.endpoint(db);
+    }
+}
