@@ -1,13 +1,7 @@
 -- Every object kind the schema extraction must round-trip, with hostile identifiers. PostgreSQL 13 and newer;
 -- kitchen-sink-14.sql and kitchen-sink-15.sql add what needs newer servers.
 
-DO $$
-BEGIN
-    IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'Kitchen "Role"') THEN
-        CREATE ROLE "Kitchen ""Role""" NOLOGIN;
-    END IF;
-END
-$$;
+-- the role "Kitchen ""Role""" comes from kitchen-sink-roles.sql (roles are cluster-wide: the target needs it too)
 
 CREATE SCHEMA "Kitchen Sink";
 CREATE SCHEMA plain;

@@ -70,6 +70,7 @@ class SchemaRoundTripIT {
     }
 
     static void loadKitchenSink(TestDatabase db) throws Exception {
+        createRoles(db);
         db.executeFile(resource("kitchen-sink.sql"));
         if (db.server().majorVersion() >= 14) {
             db.executeFile(resource("kitchen-sink-14.sql"));
@@ -77,6 +78,11 @@ class SchemaRoundTripIT {
         if (db.server().majorVersion() >= 15) {
             db.executeFile(resource("kitchen-sink-15.sql"));
         }
+    }
+
+    /** The roles the kitchen sink grants to; the target's server needs them too. */
+    static void createRoles(TestDatabase db) throws Exception {
+        db.executeFile(resource("kitchen-sink-roles.sql"));
     }
 
     static Path resource(String name) throws Exception {
