@@ -265,3 +265,17 @@ INSERT INTO plain.pairs (m) VALUES ('ok');
 INSERT INTO plain.cyc (id) VALUES (1);
 REFRESH MATERIALIZED VIEW plain.mv;
 REFRESH MATERIALIZED VIEW plain.mv2;
+
+-- operator families and classes (one with a separately created family and a loose member, one with its own family),
+-- used by an index and an exclusion constraint
+CREATE FUNCTION plain.rev_cmp(integer, integer) RETURNS integer LANGUAGE sql IMMUTABLE AS $$ SELECT btint4cmp($2, $1) $$;
+CREATE OPERATOR FAMILY plain."Rev Family" USING btree;
+CREATE OPERATOR CLASS plain.rev_int_ops FOR TYPE integer USING btree FAMILY plain."Rev Family" AS
+    OPERATOR 1 >, OPERATOR 2 >=, OPERATOR 3 =, OPERATOR 4 <=, OPERATOR 5 <, FUNCTION 1 plain.rev_cmp(integer, integer);
+ALTER OPERATOR FAMILY plain."Rev Family" USING btree ADD OPERATOR 3 = (integer, bigint);
+CREATE OPERATOR CLASS plain.text_hash_ops FOR TYPE text USING hash AS OPERATOR 1 =, FUNCTION 1 hashtext(text);
+CREATE INDEX scratch_rev ON plain.scratch (k plain.rev_int_ops);
+CREATE TABLE plain.rev_excl (k integer, CONSTRAINT rev_excl_k EXCLUDE USING btree (k plain.rev_int_ops WITH =));
+CREATE INDEX scratch_v_hash ON plain.scratch USING hash (v plain.text_hash_ops);
+COMMENT ON OPERATOR CLASS plain.rev_int_ops USING btree IS 'an operator class';
+COMMENT ON OPERATOR FAMILY plain."Rev Family" USING btree IS 'an operator family';
