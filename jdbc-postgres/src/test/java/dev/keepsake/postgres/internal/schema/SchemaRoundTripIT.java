@@ -78,6 +78,12 @@ class SchemaRoundTripIT {
         if (db.server().majorVersion() >= 15) {
             db.executeFile(resource("kitchen-sink-15.sql"));
         }
+        if (db.server().majorVersion() >= 17) {
+            db.executeFile(resource("kitchen-sink-17.sql"));
+        }
+        if (db.server().majorVersion() >= 18) {
+            db.executeFile(resource("kitchen-sink-18.sql"));
+        }
     }
 
     /** The roles the kitchen sink grants to; the target's server needs them too. */
