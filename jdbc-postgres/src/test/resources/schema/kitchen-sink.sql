@@ -279,3 +279,17 @@ CREATE TABLE plain.rev_excl (k integer, CONSTRAINT rev_excl_k EXCLUDE USING btre
 CREATE INDEX scratch_v_hash ON plain.scratch USING hash (v plain.text_hash_ops);
 COMMENT ON OPERATOR CLASS plain.rev_int_ops USING btree IS 'an operator class';
 COMMENT ON OPERATOR FAMILY plain."Rev Family" USING btree IS 'an operator family';
+
+-- NOT VALID constraints are added after the data: rows that break them must still restore
+ALTER DOMAIN plain.code DROP CONSTRAINT code_not_x;
+ALTER TABLE "Kitchen Sink"."Order ""Items""" DROP CONSTRAINT qty_small;
+INSERT INTO "Kitchen Sink"."Order ""Items""" ("line
+break", qty, code) VALUES ('breaks NOT VALID constraints', 5000, 'x');
+ALTER DOMAIN plain.code ADD CONSTRAINT code_not_x CHECK (VALUE <> 'x') NOT VALID;
+ALTER TABLE "Kitchen Sink"."Order ""Items""" ADD CONSTRAINT qty_small CHECK (qty < 1000) NOT VALID;
+
+-- an INSTEAD OF trigger on a view; grants and a comment on an identity sequence
+CREATE FUNCTION plain.v_trg() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NULL; END $$;
+CREATE TRIGGER v_instead INSTEAD OF UPDATE ON plain.v_base FOR EACH ROW EXECUTE FUNCTION plain.v_trg();
+GRANT SELECT ON SEQUENCE plain.by_default_id_seq TO "Kitchen ""Role""";
+COMMENT ON SEQUENCE plain.by_default_id_seq IS 'an identity sequence';

@@ -396,7 +396,10 @@ final class RelationReader {
                 if (c != null) {
                     c.identityOptions = "SEQUENCE NAME " + qname + "\n    " + options;
                 }
-                ctx.graph.bind(CatalogRef.of(CatalogRef.PG_CLASS, oid), table.item);
+                CatalogRef ref = CatalogRef.of(CatalogRef.PG_CLASS, oid);
+                ctx.graph.bind(ref, table.item);
+                // its owner follows the table's; comments and grants are its own
+                ctx.name(ref, table.item, "SEQUENCE " + qname, null, "SEQUENCE " + qname);
                 sequenceRows.put(oid, new String[] {qname});
                 return;
             }

@@ -242,7 +242,10 @@ final class TypeReader {
             DumpItem check = ctx.graph.add(DumpItem.Kind.DOMAIN_CONSTRAINT, null, domain.sortName + " " + name);
             check.dependsOn(domain);
             check.sql("ALTER DOMAIN " + domain.sortName + " ADD CONSTRAINT " + name + " " + def);
-            if (rs.getBoolean("convalidated")) {
+            if (!rs.getBoolean("convalidated")) {
+                // like a table's NOT VALID CHECK: added after the data, which it must not judge
+                check.section = Section.POST_DATA;
+            } else {
                 check.host = domain;
                 inlineClause.put(check, " CONSTRAINT " + name + " " + def);
                 domainChecks.computeIfAbsent(domain, k -> new ArrayList<>()).add(check);
