@@ -34,7 +34,12 @@ final class RoutineReader {
             String signature = qname + "(" + rs.getString("args") + ")";
             boolean procedure = "p".equals(rs.getString("prokind"));
             DumpItem item = ctx.graph.add(DumpItem.Kind.FUNCTION, procedure ? "procedure" : "function", signature);
-            item.sql(rs.getString("def").stripTrailing());
+            String def = rs.getString("def").stripTrailing();
+            // plain CREATE, like pg_dump: a function left over in the target must fail loudly, not be merged
+            if (def.startsWith("CREATE OR REPLACE ")) {
+                def = "CREATE " + def.substring("CREATE OR REPLACE ".length());
+            }
+            item.sql(def);
             CatalogRef ref = CatalogRef.of(CatalogRef.PG_PROC, rs.getLong("oid"));
             ctx.graph.bind(ref, item);
             String target = (procedure ? "PROCEDURE " : "FUNCTION ") + signature;
