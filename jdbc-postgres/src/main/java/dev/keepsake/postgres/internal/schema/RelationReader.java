@@ -212,7 +212,11 @@ final class RelationReader {
     }
 
     private void readInheritance() throws SQLException {
-        ctx.query("SELECT i.inhrelid, i.inhparent FROM pg_catalog.pg_inherits i"
+        ctx.query("SELECT i.inhrelid, i.inhparent,"
+                + " (SELECT pg_catalog.quote_ident(pn.nspname) || '.' || pg_catalog.quote_ident(p.relname)"
+                + "  FROM pg_catalog.pg_class p JOIN pg_catalog.pg_namespace pn ON pn.oid = p.relnamespace"
+                + "  WHERE p.oid = i.inhparent) AS parentname"
+                + " FROM pg_catalog.pg_inherits i"
                 + " JOIN pg_catalog.pg_class c ON c.oid = i.inhrelid"
                 + " WHERE c.relkind IN ('r', 'p') AND " + ctx.inScope("c.relnamespace")
                 + " ORDER BY i.inhrelid, i.inhseqno", rs -> {
@@ -222,8 +226,8 @@ final class RelationReader {
                 child.parents.add(parent);
                 child.item.dependsOn(parent.item);
             } else if (child != null) {
-                ctx.refusals.add("table " + child.qname + " inherits from or is a partition of a table outside the"
-                        + " backup's scope (oid " + rs.getLong(2) + "); include that table too");
+                ctx.refusals.add("table " + child.qname + " inherits from or is a partition of "
+                        + rs.getString("parentname") + ", which is outside the backup's scope");
             }
         });
     }

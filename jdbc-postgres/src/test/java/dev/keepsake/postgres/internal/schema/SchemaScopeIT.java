@@ -102,6 +102,49 @@ class SchemaScopeIT {
     }
 
     @Test
+    void aPartitionOfAnExcludedTableIsRefusedByName(PostgresServer server) throws Exception {
+        try (TestDatabase source = server.createDatabase("scope")) {
+            source.execute("CREATE TABLE public.p (id integer) PARTITION BY RANGE (id);"
+                    + " CREATE TABLE public.\"P One\" PARTITION OF public.p FOR VALUES FROM (0) TO (10);");
+            try (Connection a = source.connect()) {
+                assertThatThrownBy(() -> RoundTrip.extract(a, new SchemaScope(List.of(), List.of(), List.of("public.p"), false)))
+                        .isInstanceOf(UnsupportedSchemaException.class)
+                        .hasMessageContaining("table public.\"P One\" inherits from or is a partition of public.p");
+            }
+        }
+    }
+
+    @Test
+    void aNonSuperuserOwnerCanExtractItsSchema(PostgresServer server) throws Exception {
+        String role = "keepsake_app_" + Long.toHexString(System.nanoTime());
+        try (TestDatabase source = server.createDatabase("owned"); TestDatabase target = server.createDatabase("restored")) {
+            source.execute("CREATE ROLE " + role + " LOGIN PASSWORD 'app-secret';"
+                    + " CREATE SCHEMA app AUTHORIZATION " + role + ";"
+                    + " SET ROLE " + role + ";"
+                    + " CREATE TABLE app.t (id integer GENERATED ALWAYS AS IDENTITY PRIMARY KEY, v text DEFAULT 'x');"
+                    + " CREATE SEQUENCE app.s; SELECT nextval('app.s');"
+                    + " CREATE VIEW app.v AS SELECT * FROM app.t;"
+                    + " CREATE FUNCTION app.f() RETURNS integer LANGUAGE sql AS 'SELECT 1';"
+                    + " CREATE POLICY p ON app.t USING (true); ALTER TABLE app.t ENABLE ROW LEVEL SECURITY;"
+                    + " INSERT INTO app.t (v) VALUES ('a'), ('b'); RESET ROLE;");
+            java.util.Properties asApp = new java.util.Properties();
+            asApp.setProperty("user", role);
+            asApp.setProperty("password", "app-secret");
+            try (Connection a = java.sql.DriverManager.getConnection(source.jdbcUrl(), asApp); Connection b = target.connect()) {
+                SchemaScript script = RoundTrip.extract(a, new SchemaScope(List.of("app"), List.of(), List.of(), false));
+                assertThat(script.postData()).contains("SELECT pg_catalog.setval('app.s', 1, true)");
+                RoundTrip.apply(script, a, b);
+                assertThat(RoundTrip.rowDigests(b, script)).isEqualTo(RoundTrip.rowDigests(a, script));
+            }
+            RoundTrip.assertSameSchema(endpoint(source), endpoint(target), "--no-owner", "--no-privileges", "-n", "app");
+        } finally {
+            try (Connection admin = server.connect("postgres"); Statement st = admin.createStatement()) {
+                st.execute("DROP ROLE IF EXISTS " + role);
+            }
+        }
+    }
+
+    @Test
     void largeObjectsAreRefusedWithTheirCount(TestDatabase db) throws Exception {
         db.execute("SELECT lo_create(0); SELECT lo_create(0); CREATE TABLE t (id integer);");
         try (Connection c = db.connect()) {
