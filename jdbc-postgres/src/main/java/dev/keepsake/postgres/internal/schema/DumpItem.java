@@ -26,7 +26,7 @@ final class DumpItem {
         INDEX_ATTACH(23, Section.POST_DATA), STATISTICS(24, Section.POST_DATA),
         FOREIGN_KEY(25, Section.POST_DATA), TRIGGER(26, Section.POST_DATA), RULE(27, Section.POST_DATA),
         POLICY(28, Section.POST_DATA), TABLE_PROPERTIES(29, Section.POST_DATA), EVENT_TRIGGER(30, Section.POST_DATA),
-        REFRESH(40, Section.POST_DATA);
+        REFRESH(40, Section.POST_DATA), DEFAULT_PRIVILEGES(50, Section.POST_DATA);
 
         final int priority;
         final Section defaultSection;

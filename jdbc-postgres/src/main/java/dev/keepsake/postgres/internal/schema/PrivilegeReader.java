@@ -39,6 +39,48 @@ final class PrivilegeReader {
         read(CatalogRef.PG_STATISTIC_EXT, "pg_catalog.pg_statistic_ext", "stxowner", null);
         read(CatalogRef.PG_EVENT_TRIGGER, "pg_catalog.pg_event_trigger", "evtowner", null);
         readColumnPrivileges();
+        readDefaultPrivileges();
+    }
+
+    /**
+     * ALTER DEFAULT PRIVILEGES, last of all (they would change the privileges of the objects the restore creates).
+     * Database-wide ones (no schema) are kept with every scope, per-schema ones with their schema.
+     */
+    private void readDefaultPrivileges() throws SQLException {
+        ctx.query("SELECT pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(d.defaclrole)) AS role, d.defaclnamespace,"
+                + " d.defaclobjtype, " + explode("d.defaclacl") + " AS acl"
+                + " FROM pg_catalog.pg_default_acl d ORDER BY 1, 2, 3", rs -> {
+            long namespace = rs.getLong("defaclnamespace");
+            if (namespace != 0 && !ctx.schemaNames.containsKey(namespace)) {
+                return;
+            }
+            String objects = switch (rs.getString("defaclobjtype")) {
+                case "r" -> "TABLES";
+                case "S" -> "SEQUENCES";
+                case "f" -> "FUNCTIONS";
+                case "T" -> "TYPES";
+                case "n" -> "SCHEMAS";
+                default -> null;
+            };
+            String[] acl = CatalogContext.textArray(rs, "acl");
+            if (objects == null || acl == null) {
+                return;
+            }
+            String role = rs.getString("role");
+            String prefix = "ALTER DEFAULT PRIVILEGES FOR ROLE " + role
+                    + (namespace != 0 ? " IN SCHEMA " + SqlText.ident(ctx.schemaNames.get(namespace)) : "");
+            DumpItem item = ctx.graph.add(DumpItem.Kind.DEFAULT_PRIVILEGES, "default privileges", prefix + " " + objects);
+            if (namespace == 0) {
+                // replaces the built-in defaults (owner: everything; PUBLIC: EXECUTE on functions, USAGE on types)
+                item.sql(prefix + " REVOKE ALL ON " + objects + " FROM PUBLIC");
+                item.sql(prefix + " REVOKE ALL ON " + objects + " FROM " + role);
+            } else {
+                item.dependsOn(ctx.graph.resolve(CatalogRef.PG_NAMESPACE, namespace));
+            }
+            for (String grant : grants(acl, objects, "")) {
+                item.sql(prefix + " " + grant);
+            }
+        });
     }
 
     private void read(long classId, String catalog, String ownerColumn, String aclColumn)

@@ -20,6 +20,31 @@ final class SchemaReader {
         this.ctx = ctx;
     }
 
+    /** Object kinds Keepsake does not recreate; refusing them beats a restore that fails or silently differs. */
+    private void readUnsupported() throws SQLException {
+        java.util.Map<String, List<String>> found = new java.util.TreeMap<>();
+        ctx.query("SELECT 'conversions', 'pg_catalog.pg_conversion'::pg_catalog.regclass::oid, c.oid,"
+                + " pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(c.conname)"
+                + " FROM pg_catalog.pg_conversion c JOIN pg_catalog.pg_namespace n ON n.oid = c.connamespace"
+                + " WHERE " + ctx.inScope("c.connamespace")
+                + " UNION ALL SELECT 'procedural languages created without an extension',"
+                + " 'pg_catalog.pg_language'::pg_catalog.regclass::oid, l.oid, pg_catalog.quote_ident(l.lanname)"
+                + " FROM pg_catalog.pg_language l WHERE l.oid >= 16384"
+                + " UNION ALL SELECT 'access methods created without an extension',"
+                + " 'pg_catalog.pg_am'::pg_catalog.regclass::oid, a.oid, pg_catalog.quote_ident(a.amname)"
+                + " FROM pg_catalog.pg_am a WHERE a.oid >= 16384"
+                + " UNION ALL SELECT 'transforms created without an extension',"
+                + " 'pg_catalog.pg_transform'::pg_catalog.regclass::oid, t.oid,"
+                + " pg_catalog.format_type(t.trftype, NULL) || ' LANGUAGE ' || pg_catalog.quote_ident(l.lanname)"
+                + " FROM pg_catalog.pg_transform t JOIN pg_catalog.pg_language l ON l.oid = t.trflang WHERE t.oid >= 16384"
+                + " ORDER BY 1, 4", rs -> {
+            if (!ctx.isExtensionMember(rs.getLong(2), rs.getLong(3))) {
+                found.computeIfAbsent(rs.getString(1), k -> new ArrayList<>()).add(rs.getString(4));
+            }
+        });
+        found.forEach((kind, names) -> ctx.refusals.add(kind + " are not supported: " + String.join(", ", names)));
+    }
+
     void read() throws SQLException {
         ctx.query("SELECT classid, objid FROM pg_catalog.pg_depend WHERE deptype = 'e'",
                 rs -> ctx.extensionMembers.add(CatalogRef.of(rs.getLong(1), rs.getLong(2))));
@@ -41,6 +66,7 @@ final class SchemaReader {
             ctx.name(CatalogRef.of(CatalogRef.PG_NAMESPACE, oid), item, "SCHEMA " + q, "SCHEMA " + q, "SCHEMA " + q);
         });
         ctx.setSchemas(inScope);
+        readUnsupported();
         ctx.query("SELECT e.oid, e.extname, n.nspname FROM pg_catalog.pg_extension e"
                 + " JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace"
                 + " WHERE e.oid >= 16384 ORDER BY e.extname", rs -> {

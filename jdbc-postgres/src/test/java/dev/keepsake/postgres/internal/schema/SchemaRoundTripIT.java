@@ -84,6 +84,7 @@ class SchemaRoundTripIT {
         if (db.server().majorVersion() >= 18) {
             db.executeFile(resource("kitchen-sink-18.sql"));
         }
+        db.executeFile(resource("kitchen-sink-last.sql"));
     }
 
     /** The roles the kitchen sink grants to; the target's server needs them too. */

@@ -167,6 +167,19 @@ class SchemaScopeIT {
     }
 
     @Test
+    void conversionsAndLanguagesWithoutExtensionAreRefusedByName(TestDatabase db) throws Exception {
+        db.execute("CREATE FUNCTION public.noop_handler() RETURNS language_handler LANGUAGE internal AS 'fmgr_sql_validator';"
+                + " CREATE LANGUAGE \"My Lang\" HANDLER public.noop_handler;"
+                + " CREATE CONVERSION public.\"My Conv\" FOR 'LATIN1' TO 'UTF8' FROM iso8859_1_to_utf8;");
+        try (Connection c = db.connect()) {
+            assertThatThrownBy(() -> RoundTrip.extract(c, SchemaScope.all()))
+                    .isInstanceOf(UnsupportedSchemaException.class)
+                    .hasMessageContaining("conversions are not supported: public.\"My Conv\"")
+                    .hasMessageContaining("procedural languages created without an extension are not supported: \"My Lang\"");
+        }
+    }
+
+    @Test
     void extractionRefusesAConnectionInAutoCommitMode(TestDatabase db) throws Exception {
         try (Connection c = db.connect()) {
             assertThatThrownBy(() -> new SchemaExtractor(SchemaScope.all()).extract(c))
