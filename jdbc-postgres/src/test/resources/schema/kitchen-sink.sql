@@ -293,3 +293,13 @@ CREATE FUNCTION plain.v_trg() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETUR
 CREATE TRIGGER v_instead INSTEAD OF UPDATE ON plain.v_base FOR EACH ROW EXECUTE FUNCTION plain.v_trg();
 GRANT SELECT ON SEQUENCE plain.by_default_id_seq TO "Kitchen ""Role""";
 COMMENT ON SEQUENCE plain.by_default_id_seq IS 'an identity sequence';
+
+-- cycles pg_dump breaks: a view whose query calls a function returning the view's rows (stub view, then CREATE OR
+-- REPLACE VIEW), and a domain CHECK calling a function that takes the domain (ALTER DOMAIN ... ADD CONSTRAINT later)
+CREATE VIEW plain."V Loop" AS SELECT 1 AS n, 'x'::text COLLATE "C" AS t;
+CREATE FUNCTION plain.v_loop_rows() RETURNS SETOF plain."V Loop" LANGUAGE sql AS $$ SELECT 1, 'y'::text $$;
+CREATE OR REPLACE VIEW plain."V Loop" AS SELECT n, t FROM plain.v_loop_rows();
+CREATE VIEW plain.v_on_loop AS SELECT n FROM plain."V Loop";
+CREATE DOMAIN plain.even AS integer;
+CREATE FUNCTION plain.is_even(plain.even) RETURNS boolean LANGUAGE sql IMMUTABLE AS $$ SELECT $1 % 2 = 0 $$;
+ALTER DOMAIN plain.even ADD CONSTRAINT even_check CHECK (plain.is_even(VALUE));

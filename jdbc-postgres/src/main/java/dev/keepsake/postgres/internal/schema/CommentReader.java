@@ -12,6 +12,8 @@ final class CommentReader {
     }
 
     void read() throws SQLException {
+        // sorted by statement, not by OID: two databases with the same schema give the same script
+        java.util.List<java.util.Map.Entry<DumpItem, String>> comments = new java.util.ArrayList<>();
         ctx.query("SELECT d.classoid, d.objoid, d.objsubid, d.description FROM pg_catalog.pg_description d"
                 + " WHERE d.objoid >= 16384 OR d.classoid = 'pg_catalog.pg_namespace'::pg_catalog.regclass"
                 + " ORDER BY d.classoid, d.objoid, d.objsubid", rs -> {
@@ -26,7 +28,7 @@ final class CommentReader {
                 CatalogContext.Columns cols = ctx.columns.get(oid);
                 String col = cols == null ? null : cols.quotedNames().get(sub);
                 if (col != null) {
-                    cols.item().trailer("COMMENT ON COLUMN " + cols.qualifiedName() + "." + col + " IS " + text);
+                    comments.add(java.util.Map.entry(cols.item(), "COMMENT ON COLUMN " + cols.qualifiedName() + "." + col + " IS " + text));
                 }
                 return;
             }
@@ -38,7 +40,9 @@ final class CommentReader {
                     && SchemaReader.PUBLIC_SCHEMA_COMMENT.equals(rs.getString("description"))) {
                 return; // the default; the public schema may not be ours to comment on
             }
-            named.item().trailer("COMMENT ON " + named.commentTarget() + " IS " + text);
+            comments.add(java.util.Map.entry(named.item(), "COMMENT ON " + named.commentTarget() + " IS " + text));
         });
+        comments.sort(java.util.Map.Entry.comparingByValue());
+        comments.forEach(c -> c.getKey().trailer(c.getValue()));
     }
 }

@@ -38,6 +38,7 @@ final class PrivilegeReader {
         read(CatalogRef.PG_TS_CONFIG, "pg_catalog.pg_ts_config", "cfgowner", null);
         read(CatalogRef.PG_STATISTIC_EXT, "pg_catalog.pg_statistic_ext", "stxowner", null);
         read(CatalogRef.PG_EVENT_TRIGGER, "pg_catalog.pg_event_trigger", "evtowner", null);
+        emitOwnersAndGrants();
         readColumnPrivileges();
         readDefaultPrivileges();
     }
@@ -83,33 +84,48 @@ final class PrivilegeReader {
         });
     }
 
-    private void read(long classId, String catalog, String ownerColumn, String aclColumn)
-            throws SQLException {
+    /** Owner and ACL of one catalog object we name. */
+    private record Row(CatalogContext.Named named, String owner, String[] acl) {
+    }
+
+    private final List<Row> rows = new ArrayList<>();
+
+    private void read(long classId, String catalog, String ownerColumn, String aclColumn) throws SQLException {
         ctx.query("SELECT x.oid, pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(x." + ownerColumn + ")) AS owner, "
                 + (aclColumn == null ? "NULL::text[]" : explode("x." + aclColumn)) + " AS acl"
                 + " FROM " + catalog + " x", rs -> {
             CatalogContext.Named named = ctx.named.get(CatalogRef.of(classId, rs.getLong("oid")));
-            if (named == null) {
-                return;
+            if (named != null) {
+                rows.add(new Row(named, rs.getString("owner"), CatalogContext.textArray(rs, "acl")));
             }
-            String owner = rs.getString("owner");
-            if (named.ownerTarget() != null) {
-                named.item().trailer("ALTER " + named.ownerTarget() + " OWNER TO " + owner);
-            }
-            String[] acl = CatalogContext.textArray(rs, "acl");
-            if (acl == null || named.grantTarget() == null) {
-                return;
-            }
-            named.item().trailer("REVOKE ALL ON " + named.grantTarget() + " FROM PUBLIC");
-            named.item().trailer("REVOKE ALL ON " + named.grantTarget() + " FROM " + owner);
-            grants(acl, named.grantTarget(), "").forEach(named.item()::trailer);
         });
+    }
+
+    /** Owners first, then grants (an item may hold several objects, e.g. a table and its identity sequence). */
+    private void emitOwnersAndGrants() {
+        rows.sort(java.util.Comparator.comparing(r -> r.named().commentTarget()));
+        for (Row row : rows) {
+            if (row.named().ownerTarget() != null) {
+                row.named().item().trailer("ALTER " + row.named().ownerTarget() + " OWNER TO " + row.owner());
+            }
+        }
+        for (Row row : rows) {
+            String target = row.named().grantTarget();
+            if (row.acl() == null || target == null) {
+                continue;
+            }
+            DumpItem item = row.named().item();
+            item.trailer("REVOKE ALL ON " + target + " FROM PUBLIC");
+            item.trailer("REVOKE ALL ON " + target + " FROM " + row.owner());
+            grants(row.acl(), target, "").forEach(item::trailer);
+        }
     }
 
     private void readColumnPrivileges() throws SQLException {
         ctx.query("SELECT a.attrelid, a.attnum, " + explode("a.attacl") + " AS acl FROM pg_catalog.pg_attribute a"
                 + " JOIN pg_catalog.pg_class c ON c.oid = a.attrelid"
-                + " WHERE a.attacl IS NOT NULL AND a.attnum > 0 AND NOT a.attisdropped AND " + ctx.inScope("c.relnamespace"),
+                + " WHERE a.attacl IS NOT NULL AND a.attnum > 0 AND NOT a.attisdropped AND " + ctx.inScope("c.relnamespace")
+                + " ORDER BY c.relname, a.attnum",
                 rs -> {
                     CatalogContext.Columns cols = ctx.columns.get(rs.getLong("attrelid"));
                     String[] acl = CatalogContext.textArray(rs, "acl");

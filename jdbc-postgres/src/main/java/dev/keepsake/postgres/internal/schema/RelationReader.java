@@ -64,6 +64,7 @@ final class RelationReader {
         /** PostgreSQL 18+: the NOT NULL constraint's name when it is not the default one. */
         String notNullName;
         boolean notNullNoInherit;
+        long typeOid;
     }
 
     private final CatalogContext ctx;
@@ -172,7 +173,7 @@ final class RelationReader {
 
     private void readColumns() throws SQLException {
         String compression = ctx.version >= 140000 ? "a.attcompression::text" : "''::text";
-        ctx.query("SELECT a.attrelid, a.attnum, a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod) AS type,"
+        ctx.query("SELECT a.attrelid, a.attnum, a.attname, a.atttypid, pg_catalog.format_type(a.atttypid, a.atttypmod) AS type,"
                 + " a.attnotnull, a.attidentity, a.attgenerated, a.attislocal, a.attstorage, t.typstorage,"
                 + " COALESCE(a.attstattarget::int, -1) AS stattarget, a.attoptions, " + compression + " AS compression,"
                 + " CASE WHEN a.attcollation <> t.typcollation THEN"
@@ -192,6 +193,7 @@ final class RelationReader {
             c.name = rs.getString("attname");
             c.quoted = SqlText.ident(c.name);
             c.type = rs.getString("type");
+            c.typeOid = rs.getLong("atttypid");
             c.notNull = rs.getBoolean("attnotnull");
             c.identity = rs.getString("attidentity");
             c.generated = rs.getString("attgenerated");
@@ -461,6 +463,14 @@ final class RelationReader {
         }
     }
 
+    /** View to the item holding its query, which is folded into CREATE VIEW unless that makes a cycle. */
+    final Map<DumpItem, DumpItem> viewDefinitions = new HashMap<>();
+
+    /**
+     * A view is created with its query, unless the query needs something that needs the view (e.g. a function
+     * returning the view's row type): then, like pg_dump, a stub with the right columns comes first and
+     * CREATE OR REPLACE VIEW sets the query once that something exists.
+     */
     private void buildView(Rel r) {
         List<String> options = new ArrayList<>();
         String checkOption = null;
@@ -474,9 +484,22 @@ final class RelationReader {
             }
         }
         String with = CatalogContext.reloptions(options.toArray(String[]::new), "");
-        r.item.sql("CREATE VIEW " + r.qname + (with.isEmpty() ? "" : " WITH (" + with + ")") + " AS\n"
-                + SqlText.stripSemicolon(r.viewDefinition)
-                + (checkOption != null ? "\n  WITH " + checkOption + " CHECK OPTION" : ""));
+        String head = r.qname + (with.isEmpty() ? "" : " WITH (" + with + ")") + " AS\n";
+        String body = SqlText.stripSemicolon(r.viewDefinition)
+                + (checkOption != null ? "\n  WITH " + checkOption + " CHECK OPTION" : "");
+        DumpItem definition = ctx.graph.add(DumpItem.Kind.VIEW, null, r.qname + " definition");
+        definition.sql("CREATE OR REPLACE VIEW " + head + body);
+        definition.dependsOn(r.item);
+        definition.host = r.item;
+        viewDefinitions.put(r.item, definition);
+        List<String> stubColumns = new ArrayList<>();
+        for (Col c : r.columns.values()) {
+            stubColumns.add("NULL::" + c.type + (c.collation != null ? " COLLATE " + c.collation : "") + " AS " + c.quoted);
+            r.item.dependsOn(ctx.graph.resolve(CatalogRef.PG_TYPE, c.typeOid));
+        }
+        r.item.renderer(() -> List.of(definition.inlined
+                ? "CREATE VIEW " + head + body
+                : "CREATE VIEW " + head + "SELECT " + String.join(",\n    ", stubColumns)));
     }
 
     private void buildMaterializedView(Rel r) {

@@ -138,7 +138,7 @@ public final class SchemaExtractor {
                 boolean excludedSchema = namespaceName != null && !SchemaScope.isSystemSchema(namespaceName)
                         && !ctx.schemaNames.containsKey(namespace);
                 if (excludedTable || excludedSchema) {
-                    outside.add(item + " needs " + rs.getString("refdescription"));
+                    outside.add((item.host != null ? item.host : item) + " needs " + rs.getString("refdescription"));
                 }
             }
             graph.addCatalogDependency(from, to);

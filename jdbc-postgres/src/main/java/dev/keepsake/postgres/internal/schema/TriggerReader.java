@@ -83,7 +83,8 @@ final class TriggerReader {
             }
             CatalogRef ref = CatalogRef.of(CatalogRef.PG_REWRITE, rs.getLong("oid"));
             if (rs.getString("def") == null) {
-                ctx.graph.bind(ref, rel.item); // a view's SELECT rule is the view
+                // a view's SELECT rule is the view's query
+                ctx.graph.bind(ref, relations.viewDefinitions.getOrDefault(rel.item, rel.item));
                 return;
             }
             String name = SqlText.ident(rs.getString("rulename"));
