@@ -54,6 +54,7 @@ final class RoundTrip {
         target.setAutoCommit(false);
         int i = 0;
         try (Statement st = target.createStatement()) {
+            st.setEscapeProcessing(false); // the statements are PostgreSQL SQL, not JDBC escape syntax
             for (String sql : script.preData()) {
                 i++;
                 execute(st, sql, "pre", i);
