@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -46,6 +47,12 @@ final class RestoreProcedure {
     static ArchiveVerifier.VerifiedArchive verifyAndCheck(EngineSettings settings, Path file, RunningOperation op)
             throws IOException {
         ArchiveVerifier.VerifiedArchive v = settings.verifier().verify(file, op == null ? null : op.bytesDone::set);
+        String made = v.description().productName();
+        if (!made.equals(settings.productName())) {
+            throw new IncompatibleBackupException(new CompatibilityDecision.Refused("The backup was made by the "
+                    + "product '" + made + "', not by '" + settings.productName() + "': restore it with the product "
+                    + "that made it.", Optional.empty(), Optional.empty()));
+        }
         CompatibilityDecision decision = settings.compatibility().check(settings.productVersion(), v.description());
         if (decision instanceof CompatibilityDecision.Refused refused) {
             throw new IncompatibleBackupException(refused);
@@ -174,10 +181,11 @@ final class RestoreProcedure {
     private void prepareAll(ArchiveVerifier.VerifiedArchive verified, Map<String, RestoreJob> jobs,
                             Map<String, PreparedRestore> prepared) {
         String part = null;
+        op.stage("preparing", "", verified.manifest().totalBytes());
         try (ArchiveReader reader = ArchiveReader.open(source.file(), verified)) {
             for (Manifest.Part p : verified.manifest().parts()) {
                 part = p.name();
-                op.stage("preparing", part, p.totalBytes());
+                op.part("preparing", part);
                 ArchiveReader.Part in = reader.part(p, op);
                 PreparedRestore staged = jobs.get(part).prepare(in, op);
                 if (staged == null) {
@@ -212,7 +220,7 @@ final class RestoreProcedure {
         try {
             for (int i = 0; i < order.size(); i++) {
                 String name = order.get(i);
-                op.stage("committing", name, -1);
+                op.part("committing", name);
                 try {
                     prepared.get(name).commit();
                     committed.add(name);
