@@ -37,7 +37,8 @@ final class CatalogContext {
     final SchemaScope scope;
     final DumpGraph graph = new DumpGraph();
     final Map<Long, String> schemaNames = new HashMap<>();
-    final Set<CatalogRef> extensionMembers = new HashSet<>();
+    /** Objects that belong to an extension, to the extension's OID. */
+    final Map<CatalogRef, Long> extensionMembers = new HashMap<>();
     final Map<CatalogRef, Named> named = new HashMap<>();
     final Map<Long, Columns> columns = new HashMap<>();
     final List<String> refusals = new ArrayList<>();
@@ -63,7 +64,7 @@ final class CatalogContext {
     }
 
     boolean isExtensionMember(long classId, long objectId) {
-        return extensionMembers.contains(CatalogRef.of(classId, objectId));
+        return extensionMembers.containsKey(CatalogRef.of(classId, objectId));
     }
 
     void query(String sql, RowHandler handler) throws SQLException {

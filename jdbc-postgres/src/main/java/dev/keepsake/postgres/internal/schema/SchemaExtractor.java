@@ -95,7 +95,7 @@ public final class SchemaExtractor {
         if (scope.includeOwnersAndPrivileges()) {
             new PrivilegeReader(ctx).read();
         }
-        readDependencies(ctx, relations);
+        readDependencies(ctx, relations, schemas);
 
         DumpGraph graph = ctx.graph;
         graph.foldSeparableClauses();
@@ -109,7 +109,8 @@ public final class SchemaExtractor {
         return new SchemaScript(version, schemas.schemaNames, schemas.extensionNames, pre, relations.tables, post, inventory);
     }
 
-    private static void readDependencies(CatalogContext ctx, RelationReader relations) throws SQLException {
+    private static void readDependencies(CatalogContext ctx, RelationReader relations, SchemaReader schemas)
+            throws SQLException {
         DumpGraph graph = ctx.graph;
         java.util.Set<String> outside = new java.util.TreeSet<>();
         ctx.query("SELECT d.classid, d.objid, d.refclassid, d.refobjid, d.deptype, rn.oid AS refnamespace,"
@@ -131,7 +132,12 @@ public final class SchemaExtractor {
                 return; // OWNED BY: a separate statement after both the sequence and the table
             }
             CatalogRef to = CatalogRef.of(rs.getLong(3), rs.getLong(4));
-            if (graph.resolve(to) == null && rs.getLong(4) >= 16384 && !ctx.extensionMembers.contains(to)) {
+            DumpItem extension = schemas.extensionFor(to);
+            if (extension != null) {
+                item.dependsOn(extension); // an extension outside the scope is still created when objects need it
+                return;
+            }
+            if (graph.resolve(to) == null && rs.getLong(4) >= 16384 && !ctx.extensionMembers.containsKey(to)) {
                 long namespace = rs.getLong("refnamespace");
                 String namespaceName = rs.getString("refnspname");
                 boolean excludedTable = to.classId() == CatalogRef.PG_CLASS && ctx.excludedRelations.contains(to.objectId());

@@ -46,8 +46,8 @@ final class SchemaReader {
     }
 
     void read() throws SQLException {
-        ctx.query("SELECT classid, objid FROM pg_catalog.pg_depend WHERE deptype = 'e'",
-                rs -> ctx.extensionMembers.add(CatalogRef.of(rs.getLong(1), rs.getLong(2))));
+        ctx.query("SELECT classid, objid, refobjid FROM pg_catalog.pg_depend WHERE deptype = 'e'",
+                rs -> ctx.extensionMembers.put(CatalogRef.of(rs.getLong(1), rs.getLong(2)), rs.getLong(3)));
         Map<Long, String> inScope = new TreeMap<>();
         ctx.query("SELECT n.oid, n.nspname, pg_catalog.pg_get_userbyid(n.nspowner) AS owner"
                 + " FROM pg_catalog.pg_namespace n ORDER BY n.nspname", rs -> {
@@ -72,15 +72,38 @@ final class SchemaReader {
                 + " WHERE e.oid >= 16384 ORDER BY e.extname", rs -> {
             String schema = rs.getString("nspname");
             boolean systemSchema = SchemaScope.isSystemSchema(schema);
+            String name = rs.getString("extname");
             if (!systemSchema && !ctx.scope.coversSchema(schema)) {
+                outOfScope.put(rs.getLong("oid"), new String[] {name, schema});
                 return;
             }
-            String name = rs.getString("extname");
-            extensionNames.add(name);
-            DumpItem item = ctx.graph.add(DumpItem.Kind.EXTENSION, "extension", name);
-            item.sql("CREATE EXTENSION IF NOT EXISTS " + SqlText.ident(name) + " WITH SCHEMA " + SqlText.ident(schema));
-            ctx.graph.bind(CatalogRef.of(CatalogRef.PG_EXTENSION, rs.getLong("oid")), item);
-            // No comment or owner: CREATE EXTENSION sets the extension's own comment, and its owner is whoever runs it.
+            addExtension(rs.getLong("oid"), name, schema);
         });
+    }
+
+    /** Extensions whose schema is out of scope: OID to name and schema. One is added if objects in scope need it. */
+    private final Map<Long, String[]> outOfScope = new java.util.HashMap<>();
+
+    /** The item creating the extension that owns {@code member}, adding it if needed; null if it is built in. */
+    DumpItem extensionFor(CatalogRef member) {
+        Long extension = ctx.extensionMembers.get(member);
+        if (extension == null) {
+            return null;
+        }
+        DumpItem item = ctx.graph.resolve(CatalogRef.PG_EXTENSION, extension);
+        String[] skipped = outOfScope.remove(extension);
+        if (item == null && skipped != null) {
+            item = addExtension(extension, skipped[0], skipped[1]);
+        }
+        return item;
+    }
+
+    private DumpItem addExtension(long oid, String name, String schema) {
+        extensionNames.add(name);
+        DumpItem item = ctx.graph.add(DumpItem.Kind.EXTENSION, "extension", name);
+        item.sql("CREATE EXTENSION IF NOT EXISTS " + SqlText.ident(name) + " WITH SCHEMA " + SqlText.ident(schema));
+        ctx.graph.bind(CatalogRef.of(CatalogRef.PG_EXTENSION, oid), item);
+        // No comment or owner: CREATE EXTENSION sets the extension's own comment, and its owner is whoever runs it.
+        return item;
     }
 }

@@ -73,6 +73,23 @@ class SchemaScopeIT {
     }
 
     @Test
+    void anExtensionOutsideTheScopeIsStillCreatedWhenObjectsInScopeNeedIt(PostgresServer server) throws Exception {
+        try (TestDatabase source = server.createDatabase("scope"); TestDatabase target = server.createDatabase("restored")) {
+            source.execute("CREATE EXTENSION citext WITH SCHEMA public; CREATE EXTENSION hstore WITH SCHEMA public;"
+                    + " CREATE SCHEMA app; CREATE TABLE app.t (id integer, email public.citext);"
+                    + " INSERT INTO app.t VALUES (1, 'A@example.com');");
+            try (Connection a = source.connect(); Connection b = target.connect()) {
+                SchemaScript script = RoundTrip.extract(a, new SchemaScope(List.of("app"), List.of(), List.of(), false));
+                assertThat(script.extensions()).containsExactly("citext");
+                assertThat(script.preData()).contains("CREATE EXTENSION IF NOT EXISTS \"citext\" WITH SCHEMA \"public\"");
+                RoundTrip.apply(script, a, b);
+                assertThat(RoundTrip.rowDigests(b, script)).isEqualTo(RoundTrip.rowDigests(a, script));
+            }
+            RoundTrip.assertSameSchema(endpoint(source), endpoint(target), "--no-owner", "--no-privileges", "-n", "app");
+        }
+    }
+
+    @Test
     void objectsThatNeedAnExcludedTableAreRefusedByName(PostgresServer server) throws Exception {
         try (TestDatabase source = server.createDatabase("scope")) {
             source.execute(TWO_SCHEMAS + "CREATE VIEW keep.v AS SELECT payload FROM keep.skipped;"
