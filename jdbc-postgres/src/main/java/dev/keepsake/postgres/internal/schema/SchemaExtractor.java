@@ -86,6 +86,7 @@ public final class SchemaExtractor {
         new TextSearchReader(ctx).read();
         RelationReader relations = new RelationReader(ctx);
         relations.read();
+        new SequenceReader(ctx, relations).read();
         new IndexReader(ctx, relations).read();
         new TriggerReader(ctx, relations).read();
         if (!refusals.isEmpty()) {
