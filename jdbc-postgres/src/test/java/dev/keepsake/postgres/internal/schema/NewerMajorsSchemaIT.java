@@ -25,7 +25,7 @@ class NewerMajorsSchemaIT {
     }
 
     @ParameterizedTest(name = "PostgreSQL {0}")
-    @ValueSource(ints = {14, 17, 18})
+    @ValueSource(ints = {14, 16, 17, 18})
     void kitchenSinkRestoresToAFixedPoint(int major) throws Exception {
         PostgresServer server = PostgresServer.shared(major);
         try (TestDatabase source = server.createDatabase("sink"); TestDatabase target = server.createDatabase("restored")) {
