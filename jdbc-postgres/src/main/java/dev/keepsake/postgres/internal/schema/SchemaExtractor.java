@@ -57,12 +57,24 @@ public final class SchemaExtractor {
             previousPath = rs.getString(1);
             version = rs.getInt(2);
         }
+        SchemaScript script;
         try {
-            return extract(snapshotConnection, version);
-        } finally {
-            try (Statement st = snapshotConnection.createStatement()) {
-                st.execute("SELECT pg_catalog.set_config('search_path', " + SqlText.literal(previousPath) + ", true)");
+            script = extract(snapshotConnection, version);
+        } catch (SQLException | RuntimeException e) {
+            try {
+                restoreSearchPath(snapshotConnection, previousPath);
+            } catch (SQLException suppressed) {
+                e.addSuppressed(suppressed); // e.g. the failure aborted the transaction; the caller rolls it back
             }
+            throw e;
+        }
+        restoreSearchPath(snapshotConnection, previousPath);
+        return script;
+    }
+
+    private static void restoreSearchPath(Connection connection, String path) throws SQLException {
+        try (Statement st = connection.createStatement()) {
+            st.execute("SELECT pg_catalog.set_config('search_path', " + SqlText.literal(path) + ", true)");
         }
     }
 

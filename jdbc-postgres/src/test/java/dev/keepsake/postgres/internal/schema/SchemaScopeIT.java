@@ -222,6 +222,25 @@ class SchemaScopeIT {
         }
     }
 
+    @Test
+    void aRefusalLeavesTheCallersSearchPathAndTransactionUsable(TestDatabase db) throws Exception {
+        db.execute("SELECT lo_create(0)");
+        try (Connection c = db.connect()) {
+            c.setAutoCommit(false);
+            try (Statement st = c.createStatement()) {
+                st.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
+                st.execute("SET LOCAL search_path = public");
+                assertThatThrownBy(() -> new SchemaExtractor(SchemaScope.all()).extract(c))
+                        .isInstanceOf(UnsupportedSchemaException.class);
+                try (ResultSet rs = st.executeQuery("SHOW search_path")) {
+                    rs.next();
+                    assertThat(rs.getString(1)).isEqualTo("public");
+                }
+            }
+            c.rollback();
+        }
+    }
+
     static RoundTrip.Endpoint endpoint(TestDatabase db) {
         return SchemaRoundTripIT.endpoint(db);
     }
