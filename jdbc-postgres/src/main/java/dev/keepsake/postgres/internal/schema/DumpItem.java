@@ -50,6 +50,8 @@ final class DumpItem {
     DumpItem host;
     /** Set once the clause was folded into {@link #host}'s CREATE statement. */
     boolean inlined;
+    /** Set when the item's statements must not run at all (e.g. a refresh that could only fail). */
+    boolean omitted;
 
     DumpItem(Kind kind, String inventoryKind, String sortName, long sequenceNumber) {
         this.kind = kind;
@@ -85,6 +87,9 @@ final class DumpItem {
 
     List<String> render() {
         List<String> all = new ArrayList<>();
+        if (omitted) {
+            return all;
+        }
         if (!inlined) {
             all.addAll(statements);
             if (renderer != null) {

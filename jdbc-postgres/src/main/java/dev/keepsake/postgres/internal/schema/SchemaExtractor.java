@@ -178,10 +178,26 @@ public final class SchemaExtractor {
                 DumpItem other = relations.refreshes.get(dep);
                 if (other != null) {
                     refresh.dependsOn(other); // that refresh already waits for whatever its view reads
+                } else if (dep.kind == DumpItem.Kind.MATERIALIZED_VIEW) {
+                    refresh.omitted = true; // it reads a view left unpopulated, so it would fail (pg_dump skips it too)
                 } else {
                     todo.addAll(dep.deps);
+                    DumpItem query = relations.viewDefinitions.get(dep); // what a view reads hangs on its query
+                    if (query != null) {
+                        todo.addAll(query.deps);
+                    }
                 }
             }
         });
+        boolean changed = true;
+        while (changed) {
+            changed = false;
+            for (DumpItem refresh : relations.refreshes.values()) {
+                if (!refresh.omitted && refresh.deps.stream().anyMatch(d -> d.omitted)) {
+                    refresh.omitted = true;
+                    changed = true;
+                }
+            }
+        }
     }
 }

@@ -8,6 +8,8 @@ import dev.keepsake.testkit.TestDatabase;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -66,6 +68,30 @@ class SchemaRoundTripIT {
                 RoundTrip.apply(script, a, b);
             }
             RoundTrip.assertSameSchema(endpoint(source), endpoint(target), "--no-comments");
+        }
+    }
+
+    @Test
+    void aMaterializedViewReadingAnUnpopulatedOneIsNotRefreshed(PostgresServer server) throws Exception {
+        try (TestDatabase source = server.createDatabase("mv"); TestDatabase target = server.createDatabase("restored")) {
+            source.execute("CREATE TABLE public.t (x integer); INSERT INTO public.t VALUES (1);"
+                    + " CREATE MATERIALIZED VIEW public.a AS SELECT x FROM public.t;"
+                    + " CREATE VIEW public.between_them AS SELECT x FROM public.a;"
+                    + " CREATE MATERIALIZED VIEW public.b AS SELECT x FROM public.between_them;"
+                    + " CREATE MATERIALIZED VIEW public.c AS SELECT x FROM public.b;"
+                    + " CREATE MATERIALIZED VIEW public.d AS SELECT x FROM public.t;"
+                    + " REFRESH MATERIALIZED VIEW public.a WITH NO DATA;");
+            try (Connection a = source.connect(); Connection b = target.connect()) {
+                SchemaScript script = RoundTrip.extract(a, SchemaScope.all());
+                assertThat(script.postData()).filteredOn(s -> s.startsWith("REFRESH"))
+                        .containsExactly("REFRESH MATERIALIZED VIEW public.d");
+                RoundTrip.apply(script, a, b);
+                try (Statement st = b.createStatement(); ResultSet rs = st.executeQuery(
+                        "SELECT string_agg(relname, ',' ORDER BY relname) FROM pg_class WHERE relkind = 'm' AND relispopulated")) {
+                    rs.next();
+                    assertThat(rs.getString(1)).isEqualTo("d");
+                }
+            }
         }
     }
 
