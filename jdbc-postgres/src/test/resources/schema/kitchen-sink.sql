@@ -303,3 +303,9 @@ CREATE VIEW plain.v_on_loop AS SELECT n FROM plain."V Loop";
 CREATE DOMAIN plain.even AS integer;
 CREATE FUNCTION plain.is_even(plain.even) RETURNS boolean LANGUAGE sql IMMUTABLE AS $$ SELECT $1 % 2 = 0 $$;
 ALTER DOMAIN plain.even ADD CONSTRAINT even_check CHECK (plain.is_even(VALUE));
+
+-- ordered-set and hypothetical-set aggregates
+CREATE AGGREGATE plain.my_rank(VARIADIC "any" ORDER BY VARIADIC "any") (SFUNC = ordered_set_transition_multi,
+    STYPE = internal, FINALFUNC = rank_final, FINALFUNC_EXTRA, HYPOTHETICAL);
+CREATE AGGREGATE plain.my_mode(ORDER BY anyelement) (SFUNC = ordered_set_transition, STYPE = internal,
+    FINALFUNC = mode_final, FINALFUNC_EXTRA);
