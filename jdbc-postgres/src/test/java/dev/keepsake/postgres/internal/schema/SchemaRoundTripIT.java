@@ -2,6 +2,7 @@ package dev.keepsake.postgres.internal.schema;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.keepsake.testkit.Fixtures;
 import dev.keepsake.testkit.PostgresExtension;
 import dev.keepsake.testkit.PostgresServer;
 import dev.keepsake.testkit.TestDatabase;
@@ -22,7 +23,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(PostgresExtension.class)
 class SchemaRoundTripIT {
 
-    static final Path PAGILA = Path.of(System.getProperty("keepsake.pagila.dir", "/work/shared/fixtures/pagila"));
+    static final Path PAGILA = Fixtures.pagilaDirectory();
 
     @Test
     void pagilaSchemaAndRowsRoundTripIdentically(PostgresServer server) throws Exception {
