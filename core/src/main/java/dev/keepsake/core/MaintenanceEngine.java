@@ -446,7 +446,11 @@ public final class MaintenanceEngine implements AutoCloseable {
             return this;
         }
 
-        /** Adds a part that both backs up and restores (e.g. the PostgreSQL part). Parts commit in the order added. */
+        /**
+         * Adds a part that both backs up and restores (e.g. the PostgreSQL part). Parts are written in the order added
+         * and commit in that order, except that parts able to undo their commit go first (see
+         * {@link dev.keepsake.core.spi.PreparedRestore#canUndoCommit()}).
+         */
         public <P extends BackupJob & RestoreJob> Builder part(P part) {
             backupJobs.add(part);
             restoreJobs.add(part);

@@ -221,6 +221,30 @@ class EngineTest {
     }
 
     @Test
+    void failedDatabaseCommitRollsBackThePartsThatCanUndoTheirCommit() throws Exception {
+        Fixture f = new Fixture(tmp);
+        f.files.undoable = true; // registered after "db", but commits first because it can be undone
+        try (MaintenanceEngine engine = f.builder().build()) {
+            Path archive = f.backup(engine, "a.tgz");
+            Map<String, String> before = f.targets();
+            f.streams.failCommit = "could not serialize access";
+
+            OperationStatus s = Fixture.await(engine.startRestore(RestoreSource.of(archive)));
+
+            assertThat(s.succeeded()).isFalse();
+            assertThat(s.errorCode()).contains(ErrorCode.PART_FAILED);
+            assertThat(s.statusMessage()).isEqualTo("Restore failed while committing part 'db' (could not serialize"
+                    + " access). Nothing was changed (parts rolled back: files); fix the problem and start the restore"
+                    + " again.");
+            assertThat(f.files.commits).hasValue(1);
+            assertThat(f.files.aborts).hasValue(1);
+            assertThat(f.files.closes).hasValue(1);
+            assertThat(f.streams.commits).hasValue(0);
+            assertThat(f.targets()).isEqualTo(before);
+        }
+    }
+
+    @Test
     void failedCommitAbortsTheRemainingPartsAndNamesTheCommittedOnes() throws Exception {
         Fixture f = new Fixture(tmp);
         try (MaintenanceEngine engine = f.builder().build()) {

@@ -232,6 +232,12 @@ final class StagedVolume implements PreparedRestore {
         TreeDeleter.delete(trash);
     }
 
+    /** True: the previous content stays aside until {@link #close()}, so {@link #abort()} can put it back. */
+    @Override
+    public boolean canUndoCommit() {
+        return true;
+    }
+
     /** After a commit: deletes the previous content set aside (a failure is logged: the restore itself succeeded). */
     @Override
     public void close() throws IOException {
