@@ -5,12 +5,10 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -18,10 +16,10 @@ import java.util.regex.Pattern;
  *
  * <p>A schema the restoring role owns (or is a member of the owner of) is dropped with {@code CASCADE} and recreated
  * by the backup's script; without owners and privileges in the backup, its previous owner and grants are put back
- * afterwards (e.g. {@code public} owned by {@code pg_database_owner} with {@code USAGE} for {@code PUBLIC}), since they
- * belong to the environment, not to the data. A schema the role does not own (e.g. {@code public} owned by the
- * bootstrap superuser on PostgreSQL 13/14) is kept, and the objects in it are dropped one by one; statements of the
- * script that create or alter such a kept schema itself are skipped. Not thread-safe.
+ * afterwards, since they belong to the environment, not to the data. The {@code public} schema, and any schema the
+ * role does not own (e.g. {@code public} owned by the bootstrap superuser on PostgreSQL 13/14), is kept as it is —
+ * owner, grants, comment — and the objects in it are dropped one by one; the script's statements that create such a
+ * kept schema (and, when the role does not own it, alter or comment on it) are skipped. Not thread-safe.
  */
 final class SchemaReplacer {
 
@@ -29,6 +27,11 @@ final class SchemaReplacer {
     private final Map<String, Existing> existing = new LinkedHashMap<>();
 
     private record Existing(String name, boolean owned, String owner, List<Grant> grants, String identForm) {
+        /** Whether the schema itself is dropped and recreated (else it is kept and emptied). */
+        boolean dropped() {
+            return owned && !name.equals("public");
+        }
+    } {
     }
 
     private record Grant(String grantee, String privilege, boolean grantable) {
@@ -84,7 +87,7 @@ final class SchemaReplacer {
     /** Drops owned schemas and empties kept ones. */
     void empty(Connection c) throws SQLException {
         for (Existing e : existing.values()) {
-            if (e.owned()) {
+            if (e.dropped()) {
                 Sql.execute(c, "DROP SCHEMA " + Sql.ident(e.name()) + " CASCADE");
             } else {
                 dropContents(c, e.name());
@@ -92,24 +95,19 @@ final class SchemaReplacer {
         }
     }
 
-    /** Schemas that were kept (not owned), which the script must not create again. */
-    Set<String> keptSchemas() {
-        Set<String> kept = new HashSet<>();
-        existing.values().stream().filter(e -> !e.owned()).forEach(e -> kept.add(e.name()));
-        return kept;
-    }
-
     /**
-     * Whether a script statement creates, alters or comments on a kept schema itself (such statements are skipped:
-     * the schema stays as the target had it).
+     * Whether a script statement creates a kept schema, or alters or comments on a kept schema the role does not own
+     * (such statements are skipped: the schema stays as the target had it).
      */
     boolean targetsKeptSchema(String statement) {
         for (Existing e : existing.values()) {
-            if (e.owned()) {
+            if (e.dropped()) {
                 continue;
             }
-            Pattern p = Pattern.compile("^\\s*(?:CREATE\\s+SCHEMA(?:\\s+IF\\s+NOT\\s+EXISTS)?|COMMENT\\s+ON\\s+SCHEMA"
-                    + "|ALTER\\s+SCHEMA)\\s+" + names(e.name(), e.identForm()) + "(?:\\s|$)", Pattern.CASE_INSENSITIVE);
+            String verbs = e.owned() ? "CREATE\\s+SCHEMA(?:\\s+IF\\s+NOT\\s+EXISTS)?"
+                    : "CREATE\\s+SCHEMA(?:\\s+IF\\s+NOT\\s+EXISTS)?|COMMENT\\s+ON\\s+SCHEMA|ALTER\\s+SCHEMA";
+            Pattern p = Pattern.compile("^\\s*(?:" + verbs + ")\\s+" + names(e.name(), e.identForm()) + "(?:\\s|$)",
+                    Pattern.CASE_INSENSITIVE);
             if (p.matcher(statement).find()) {
                 return true;
             }
@@ -124,7 +122,7 @@ final class SchemaReplacer {
     void createMissing(Connection c, List<String> schemas, List<String> preData) throws SQLException {
         for (String schema : schemas) {
             Existing e = existing.get(schema);
-            if (e != null && !e.owned()) {
+            if (e != null && !e.dropped()) {
                 continue;
             }
             Pattern creates = Pattern.compile("^\\s*CREATE\\s+SCHEMA(?:\\s+IF\\s+NOT\\s+EXISTS)?\\s+"
@@ -155,7 +153,7 @@ final class SchemaReplacer {
      */
     void restoreOwnersAndGrants(Connection c) throws SQLException {
         for (Existing e : existing.values()) {
-            if (!e.owned()) {
+            if (!e.dropped()) {
                 continue;
             }
             String currentOwner;
