@@ -9,7 +9,6 @@ CREATE TYPE "Nasty ""Schema""
  ü"."Mood ""x""" AS ENUM ('sad', 'ok', 'happy "', E'tab\there', '');
 CREATE TYPE plain.pair AS (a integer, b text);
 CREATE DOMAIN plain.posint AS integer CONSTRAINT "positive!" CHECK (VALUE > 0);
-CREATE TYPE plain.floatrange AS RANGE (subtype = float8);
 CREATE COLLATION plain."nasty coll" FROM "C";
 
 CREATE SEQUENCE plain.ticket START 1000 INCREMENT 7;
@@ -54,7 +53,7 @@ COMMENT ON COLUMN "Nasty ""Schema""
  with newline".t IS 'the text';
 CREATE INDEX "idx ""t"" lower" ON "Nasty ""Schema""
  ü"."Täble ""1""
- with newline" (lower(t)) WHERE t IS NOT NULL;
+ with newline" (lower(left(t, 100))) WHERE t IS NOT NULL;
 CREATE INDEX j_gin ON "Nasty ""Schema""
  ü"."Täble ""1""
  with newline" USING gin (j);
@@ -94,7 +93,7 @@ CREATE TABLE plain.events_2024 PARTITION OF plain.events FOR VALUES FROM ('2024-
 CREATE TABLE plain.events_2024_a PARTITION OF plain.events_2024 FOR VALUES IN ('a', 'A');
 CREATE TABLE plain.events_2024_rest PARTITION OF plain.events_2024 DEFAULT;
 CREATE TABLE plain.events_other PARTITION OF plain.events DEFAULT;
-ALTER TABLE plain.events ADD PRIMARY KEY (id, at);
+ALTER TABLE plain.events ADD PRIMARY KEY (id, at, kind);
 CREATE INDEX events_kind ON plain.events (kind) INCLUDE (payload);
 INSERT INTO plain.events SELECT g, date '2023-01-01' + g % 800, (ARRAY['a', 'b', 'A', 'zz'])[1 + g % 4], jsonb_build_object('g', g) FROM generate_series(1, 3000) g;
 CREATE TABLE plain.hashed (k integer NOT NULL, v text) PARTITION BY HASH (k);
