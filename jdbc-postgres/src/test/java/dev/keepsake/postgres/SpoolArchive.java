@@ -39,6 +39,28 @@ final class SpoolArchive {
         this.dir = dir;
     }
 
+    /** Index of the first entry with this name (and chunk index, for chunks), or -1. */
+    int indexOf(String name, int chunkIndex) {
+        for (int i = 0; i < entries.size(); i++) {
+            if (entries.get(i).name().equals(name) && entries.get(i).chunkIndex() == chunkIndex) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** Replaces an entry's content (tampering, for failure tests). */
+    synchronized void replace(int index, byte[] content) throws IOException {
+        ArchiveEntry e = entries.get(index);
+        Files.write(files.get(index), content);
+        entries.set(index, new ArchiveEntry(e.name(), e.type(), content.length, e.mode(), e.lastModified(),
+                e.linkTarget(), e.chunkIndex()));
+    }
+
+    byte[] content(int index) throws IOException {
+        return Files.readAllBytes(files.get(index));
+    }
+
     long totalBytes() {
         return entries.stream().mapToLong(ArchiveEntry::size).sum();
     }
