@@ -21,7 +21,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 class PagilaRoundTripIT {
 
     private static final Logger LOG = LoggerFactory.getLogger(PagilaRoundTripIT.class);
-    static final Path PAGILA = Path.of("/work/shared/fixtures/pagila");
+    /** The sample database shipped in the repository (tests run in the module directory). */
+    static final Path PAGILA = Path.of("..", "fixtures", "pagila").toAbsolutePath().normalize();
 
     static void loadPagila(TestDatabase db) throws Exception {
         db.executeFile(PAGILA.resolve("pagila-schema.sql"));

@@ -86,6 +86,7 @@ public final class PostgresBackup {
     public void write(PartWriter out, JobContext context) throws IOException {
         String op = context.operationId();
         List<Connection> connections = new ArrayList<>();
+        String step = "opening the snapshot";
         try {
             context.phase("opening snapshot");
             Connection main = settings.connections().open();
@@ -99,11 +100,15 @@ public final class PostgresBackup {
                 throw new PostgresBackupException("PostgreSQL " + server.version() + " is not supported: back up "
                         + "servers of major version " + ServerInfo.OLDEST_MAJOR + " or later", null);
             }
+            step = "locking the tables in scope (ACCESS SHARE)";
             lockTables(main);
+            step = "reading the schema";
             context.phase("reading schema");
             SchemaScript script = new SchemaExtractor(settings.scope()).extract(main);
             checkSchemaVersion(main, context);
+            step = "recording the schema";
             recordMetadata(out, server, script);
+            step = "opening the copy connections";
 
             List<Integer> order = IntStream.range(0, script.tables().size()).boxed()
                     .sorted(Comparator.comparingLong((Integer i) -> script.tables().get(i).estimatedBytes()).reversed())
@@ -119,11 +124,12 @@ public final class PostgresBackup {
             }
             LOG.debug("{} - copying {} tables of part '{}' with {} connections", op, order.size(),
                     settings.partName(), workers);
+            step = "copying the tables";
             copyTables(out, context, script.tables(), order, connections);
             main.commit();
         } catch (SQLException e) {
-            throw new PostgresBackupException("backup of part '" + settings.partName() + "' failed: "
-                    + Sql.describe(e), e);
+            throw new PostgresBackupException("backup of part '" + settings.partName() + "' failed while " + step
+                    + ": " + Sql.describe(e), e);
         } finally {
             closeAll(connections);
         }
