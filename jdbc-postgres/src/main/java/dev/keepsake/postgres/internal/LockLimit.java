@@ -68,7 +68,7 @@ record LockLimit(int maxLocksPerTransaction, int maxConnections, int maxPrepared
     String explain(String partName, long locksNeeded) {
         return "restore of part '" + partName + "' ran out of lock space: its single transaction replaces about "
                 + locksNeeded + " objects (each dropped or created table, index, sequence, view, type... takes a "
-                + "lock until the commit), but the server's lock table holds about " + capacity()
+                + "lock until the commit), but the server's lock table, shared by all sessions, holds about " + capacity()
                 + " locks (max_locks_per_transaction = " + maxLocksPerTransaction + " x (max_connections = "
                 + maxConnections + " + max_prepared_transactions = " + maxPreparedTransactions + ")). Set "
                 + "max_locks_per_transaction to at least " + recommendedMaxLocksPerTransaction(locksNeeded)
