@@ -107,7 +107,7 @@ public final class PostgresPart implements BackupJob, RestoreJob {
         private final List<String> excludeTables = new ArrayList<>();
         private boolean includeOwnersAndPrivileges;
         private int parallelism = 2;
-        private int chunkSize = 8 * MIB;
+        private int chunkSize = 4 * MIB;
         private SchemaVersionProvider schemaVersionProvider = SchemaVersionProvider.flyway();
         private int restoreMaintenanceWorkMemMiB = 256;
         private Duration lockTimeout = Duration.ofMinutes(1);
@@ -176,8 +176,9 @@ public final class PostgresPart implements BackupJob, RestoreJob {
         }
 
         /**
-         * Target size of a data chunk in the archive, in bytes (64 KiB – 256 MiB). Default 8 MiB. A backup holds one
-         * chunk in memory per connection; a row larger than this gets a chunk of its own.
+         * Target size of a data chunk in the archive, in bytes (64 KiB – 256 MiB). Default 4 MiB. A backup holds two
+         * chunks in memory per connection (one filling from the server while the other is compressed); a row larger
+         * than this gets a chunk of its own. Each chunk is restored by its own {@code COPY}.
          */
         public Builder chunkSize(int bytes) {
             this.chunkSize = bytes;

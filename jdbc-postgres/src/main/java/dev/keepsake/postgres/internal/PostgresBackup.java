@@ -31,6 +31,7 @@ import java.util.concurrent.ExecutorCompletionService;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -87,6 +88,7 @@ public final class PostgresBackup {
         String op = context.operationId();
         List<Connection> connections = new ArrayList<>();
         String step = "opening the snapshot";
+        long started = System.nanoTime();
         try {
             context.phase("opening snapshot");
             Connection main = settings.connections().open();
@@ -125,8 +127,11 @@ public final class PostgresBackup {
             LOG.debug("{} - copying {} tables of part '{}' with {} connections", op, order.size(),
                     settings.partName(), workers);
             step = "copying the tables";
+            long copyStart = System.nanoTime();
             copyTables(out, context, script.tables(), order, connections);
             main.commit();
+            LOG.debug("{} - part '{}' written: schema {} ms, data {} ms", op, settings.partName(),
+                    (copyStart - started) / 1_000_000, (System.nanoTime() - copyStart) / 1_000_000);
         } catch (SQLException e) {
             throw new PostgresBackupException("backup of part '" + settings.partName() + "' failed while " + step
                     + ": " + Sql.describe(e), e);
@@ -234,26 +239,26 @@ public final class PostgresBackup {
                             List<Connection> connections) throws IOException, SQLException {
         AtomicInteger next = new AtomicInteger();
         AtomicBoolean stop = new AtomicBoolean();
-        AtomicInteger threadNo = new AtomicInteger();
         String op = context.operationId();
-        ExecutorService pool = Executors.newFixedThreadPool(connections.size(), r -> {
-            Thread t = new Thread(r, "keepsake-pg-copy-" + threadNo.incrementAndGet() + "-" + op);
-            t.setDaemon(true);
-            return t;
-        });
+        ExecutorService pool = Executors.newFixedThreadPool(connections.size(), daemonThreads("keepsake-pg-copy-", op));
+        List<ExecutorService> appenders = new ArrayList<>();
+        for (int i = 0; i < connections.size(); i++) {
+            appenders.add(Executors.newSingleThreadExecutor(daemonThreads("keepsake-pg-append-" + (i + 1) + "-", op)));
+        }
         CompletionService<Void> done = new ExecutorCompletionService<>(pool);
         List<Future<Void>> futures = new ArrayList<>();
         try {
-            for (Connection c : connections) {
+            for (int w = 0; w < connections.size(); w++) {
+                Connection c = connections.get(w);
+                TableCopier copier = new TableCopier(settings.chunkSize(), appenders.get(w));
                 futures.add(done.submit(() -> {
-                    TableCopier copier = new TableCopier(settings.chunkSize());
                     int k;
                     while (!stop.get() && (k = next.getAndIncrement()) < order.size()) {
                         int index = order.get(k);
                         TableRef table = tables.get(index);
                         context.phase("copying " + table.schema() + "." + table.name());
                         try {
-                            copier.copy(c, table, streamName(index), out, context, stop::get);
+                            copier.copy(c, table, streamName(index), out, stop::get);
                         } catch (SQLException e) {
                             throw new PostgresBackupException("backup of part '" + settings.partName()
                                     + "' failed while copying " + TableCopier.describe(table) + ": "
@@ -295,7 +300,18 @@ public final class PostgresBackup {
         } finally {
             pool.shutdownNow();
             awaitQuietly(pool);
+            appenders.forEach(ExecutorService::shutdown);
+            appenders.forEach(PostgresBackup::awaitQuietly);
         }
+    }
+
+    private static ThreadFactory daemonThreads(String prefix, String operationId) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, prefix + n.incrementAndGet() + "-" + operationId);
+            t.setDaemon(true);
+            return t;
+        };
     }
 
     private static void rethrow(Throwable t) throws IOException, SQLException {

@@ -49,6 +49,7 @@ public final class PostgresRestore {
                     + ": restore it with the version of Keepsake that made it", true, null);
         }
         int backupVersionNum = parseVersionNum(attributes.get("server_version_num"));
+        long started = System.nanoTime();
         Connection c;
         try {
             c = settings.connections().open();
@@ -87,16 +88,21 @@ public final class PostgresRestore {
                 replacer.restoreOwnersAndGrants(c);
             }
 
+            long schemaDone = System.nanoTime();
             context.phase("copying data");
             copyData(c, in, script, context, stage);
+            long dataDone = System.nanoTime();
 
             context.phase("creating indexes and constraints");
             runStatements(c, "post-data", script.postData(), replacer, stage);
             stage.set("checking deferred constraints");
             Sql.execute(c, "SET CONSTRAINTS ALL IMMEDIATE");
             checkInterrupted(stage);
-            LOG.debug("{} - part '{}' staged: {} statements, {} tables, transaction open", context.operationId(),
-                    part, script.preData().size() + script.postData().size(), script.tables().size());
+            LOG.debug("{} - part '{}' staged, transaction open: {} statements, {} tables; schema {} ms, data {} ms,"
+                            + " indexes and constraints {} ms", context.operationId(), part,
+                    script.preData().size() + script.postData().size(), script.tables().size(),
+                    (schemaDone - started) / 1_000_000, (dataDone - schemaDone) / 1_000_000,
+                    (System.nanoTime() - dataDone) / 1_000_000);
             handedOver = true;
             return new PreparedPostgresRestore(c, part);
         } catch (SQLException e) {
@@ -207,7 +213,6 @@ public final class PostgresRestore {
                         + " FROM STDIN" + (settings.copyFreeze() ? " (FREEZE)" : "");
                 copy.copyIn(sql, next.get().content(), COPY_BUFFER);
             }
-            context.addProgress(entry.size());
         }
         for (int i = 0; i < tables.size(); i++) {
             if (chunksSeen[i] == 0) {
