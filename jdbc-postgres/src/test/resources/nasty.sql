@@ -9,6 +9,7 @@ CREATE TYPE "Nasty ""Schema""
  ü"."Mood ""x""" AS ENUM ('sad', 'ok', 'happy "', E'tab\there', '');
 CREATE TYPE plain.pair AS (a integer, b text);
 CREATE DOMAIN plain.posint AS integer CONSTRAINT "positive!" CHECK (VALUE > 0);
+CREATE TYPE plain.floatrange AS RANGE (subtype = float8);
 CREATE COLLATION plain."nasty coll" FROM "C";
 
 CREATE SEQUENCE plain.ticket START 1000 INCREMENT 7;
