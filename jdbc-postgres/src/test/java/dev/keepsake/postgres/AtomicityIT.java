@@ -122,6 +122,21 @@ class AtomicityIT {
     }
 
     @Test
+    void anInterruptedRestoreStopsAndLeavesTheDatabaseAsBefore() throws Exception {
+        PartReader reader = interruptingReader(archive.reader("postgres"), 3);
+
+        try {
+            assertThatThrownBy(() -> targetPart.prepare(reader, new SpoolArchive.Context("interrupt")))
+                    .isInstanceOf(java.io.InterruptedIOException.class)
+                    .hasMessageContaining("nothing was changed");
+            assertThat(Thread.currentThread().isInterrupted()).as("interrupt flag kept").isTrue();
+        } finally {
+            Thread.interrupted();
+        }
+        assertThat(snapshot(target)).isEqualTo(before);
+    }
+
+    @Test
     void aPreparedRestoreKeepsItsObjectsLockedUntilTheEndAndAbortLeavesTheDatabaseAsBefore() throws Exception {
         try (PreparedRestore prepared = targetPart.prepare(archive.reader("postgres"), new SpoolArchive.Context("p"))) {
             try (Connection c = target.connect(); Statement st = c.createStatement()) {
@@ -204,39 +219,68 @@ class AtomicityIT {
                 s.inventory());
     }
 
-    /** A reader that terminates the restore's backend when the restore asks for the n-th data chunk. */
-    private PartReader killingReader(PartReader in, int killAtDataChunk) {
-        return new PartReader() {
+    /** A reader that interrupts the restoring thread when the restore asks for the n-th data chunk. */
+    private PartReader interruptingReader(PartReader in, int atDataChunk) {
+        return new ForwardingReader(in) {
             int dataChunks;
 
             @Override
-            public String partName() {
-                return in.partName();
+            public Optional<Entry> next() throws IOException {
+                Optional<Entry> e = super.next();
+                if (e.isPresent() && e.get().entry().name().startsWith("data/") && ++dataChunks == atDataChunk) {
+                    Thread.currentThread().interrupt();
+                }
+                return e;
             }
+        };
+    }
 
-            @Override
-            public Map<String, String> attributes() {
-                return in.attributes();
-            }
+    private static class ForwardingReader implements PartReader {
+        private final PartReader in;
 
-            @Override
-            public Optional<String> schemaVersion() {
-                return in.schemaVersion();
-            }
+        ForwardingReader(PartReader in) {
+            this.in = in;
+        }
 
-            @Override
-            public long entryCount() {
-                return in.entryCount();
-            }
+        @Override
+        public String partName() {
+            return in.partName();
+        }
 
-            @Override
-            public long totalBytes() {
-                return in.totalBytes();
-            }
+        @Override
+        public Map<String, String> attributes() {
+            return in.attributes();
+        }
+
+        @Override
+        public Optional<String> schemaVersion() {
+            return in.schemaVersion();
+        }
+
+        @Override
+        public long entryCount() {
+            return in.entryCount();
+        }
+
+        @Override
+        public long totalBytes() {
+            return in.totalBytes();
+        }
+
+        @Override
+        public Optional<Entry> next() throws IOException {
+            return in.next();
+        }
+    }
+
+    /** A reader that terminates the restore's backend when the restore asks for the n-th data chunk. */
+    private PartReader killingReader(PartReader in, int killAtDataChunk) {
+        return new ForwardingReader(in) {
+            int dataChunks;
 
             @Override
             public Optional<Entry> next() throws IOException {
-                Optional<Entry> e = in.next();
+                Optional<Entry> e = super.next();
                 if (e.isPresent() && e.get().entry().name().startsWith("data/") && ++dataChunks == killAtDataChunk) {
                     try (Connection c = target.connect(); Statement st = c.createStatement();
                          ResultSet rs = st.executeQuery("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"

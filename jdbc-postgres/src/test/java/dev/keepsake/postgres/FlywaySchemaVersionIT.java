@@ -42,6 +42,22 @@ class FlywaySchemaVersionIT {
     }
 
     @Test
+    void aMigrationBetweenReadingTheVersionAndTakingTheSnapshotFailsTheBackup(TestDatabase db, @TempDir Path dir)
+            throws Exception {
+        db.execute("CREATE TABLE t (x integer)");
+        java.util.concurrent.atomic.AtomicInteger reads = new java.util.concurrent.atomic.AtomicInteger();
+        PostgresPart part = PostgresPart.builder().dataSource(db.dataSource())
+                .schemaVersionProvider(c -> Optional.of(Integer.toString(reads.incrementAndGet()))).build();
+        SpoolArchive.Context context = new SpoolArchive.Context("op-1");
+        assertThat(part.schemaVersion(context)).contains("1");
+
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> part.write(new SpoolArchive(dir).writer(), context))
+                .isInstanceOf(PostgresBackupException.class)
+                .hasMessageContaining("changed from 1 to 2")
+                .hasMessageContaining("run the backup again");
+    }
+
+    @Test
     void withoutAHistoryTableThereIsNoSchemaVersion(TestDatabase db) throws Exception {
         db.execute("CREATE TABLE t (x integer)");
         PostgresPart part = PostgresPart.builder().dataSource(db.dataSource()).build();
