@@ -169,6 +169,21 @@ class AtomicityIT {
     }
 
     @Test
+    void objectsOutsideTheBackupThatDependOnItAreNamedAndNothingIsDropped() throws Exception {
+        target.execute("CREATE VIEW other.film_titles AS SELECT title FROM public.film;"
+                + " CREATE TABLE other.favourite (film_id integer REFERENCES public.film (film_id))");
+        before = snapshot(target);
+
+        assertThatThrownBy(() -> Transfer.restore(targetPart, archive))
+                .isInstanceOf(PostgresRestoreException.class)
+                .hasMessageContaining("would drop objects outside the backup's schemas")
+                .hasMessageContaining("other.film_titles")
+                .hasMessageContaining("favourite_film_id_fkey on other.favourite")
+                .hasMessageContaining("Nothing was changed");
+        assertThat(snapshot(target)).isEqualTo(before);
+    }
+
+    @Test
     void aTableLockHeldByTheApplicationFailsCleanlyAfterTheLockTimeout() throws Exception {
         PostgresPart impatient = PostgresPart.builder().dataSource(target.dataSource())
                 .lockTimeout(java.time.Duration.ofMillis(200)).build();

@@ -77,6 +77,13 @@ public final class PostgresRestore {
             context.phase("replacing schema");
             SchemaReplacer replacer = new SchemaReplacer();
             replacer.inspect(c, script.schemas());
+            List<String> outside = SchemaReplacer.outsideDependents(c, script.schemas(), 20);
+            if (!outside.isEmpty()) {
+                throw new PostgresRestoreException("restore of part '" + part + "' would drop objects outside the "
+                        + "backup's schemas " + script.schemas() + " that depend on objects inside them: "
+                        + String.join("; ", outside) + (outside.size() == 20 ? "; ..." : "") + ". Drop them (or "
+                        + "back up their schemas too) and restore again. Nothing was changed.", true, null);
+            }
             long locksNeeded = SchemaReplacer.relationCount(c, script.schemas())
                     + script.preData().size() + script.postData().size() + 2L * script.tables().size();
             stage.locksNeeded = locksNeeded;

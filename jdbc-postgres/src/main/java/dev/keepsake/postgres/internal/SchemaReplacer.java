@@ -72,6 +72,46 @@ final class SchemaReplacer {
         }
     }
 
+    /**
+     * Objects outside the backup's schemas that depend on objects inside them (a view, a foreign key, a column
+     * default, a trigger, a sequence owned by a column...). Replacing the schemas would silently drop them with
+     * {@code CASCADE}, so the restore refuses instead, naming them. Dependents without a schema (casts, publication
+     * memberships...) are not counted. At most {@code limit} descriptions.
+     */
+    static List<String> outsideDependents(Connection c, List<String> schemas, int limit) throws SQLException {
+        // sub-objects (column defaults, rules, triggers, policies, constraints) have no schema of their own in
+        // pg_identify_object: take their table's (or the constraint's) schema
+        String ownerSchema = "coalesce(o.schema, CASE d.classid"
+                + " WHEN 'pg_catalog.pg_attrdef'::pg_catalog.regclass THEN (SELECT n.nspname FROM pg_catalog.pg_attrdef x"
+                + "   JOIN pg_catalog.pg_class t ON t.oid = x.adrelid JOIN pg_catalog.pg_namespace n ON n.oid = t.relnamespace WHERE x.oid = d.objid)"
+                + " WHEN 'pg_catalog.pg_rewrite'::pg_catalog.regclass THEN (SELECT n.nspname FROM pg_catalog.pg_rewrite x"
+                + "   JOIN pg_catalog.pg_class t ON t.oid = x.ev_class JOIN pg_catalog.pg_namespace n ON n.oid = t.relnamespace WHERE x.oid = d.objid)"
+                + " WHEN 'pg_catalog.pg_trigger'::pg_catalog.regclass THEN (SELECT n.nspname FROM pg_catalog.pg_trigger x"
+                + "   JOIN pg_catalog.pg_class t ON t.oid = x.tgrelid JOIN pg_catalog.pg_namespace n ON n.oid = t.relnamespace WHERE x.oid = d.objid)"
+                + " WHEN 'pg_catalog.pg_policy'::pg_catalog.regclass THEN (SELECT n.nspname FROM pg_catalog.pg_policy x"
+                + "   JOIN pg_catalog.pg_class t ON t.oid = x.polrelid JOIN pg_catalog.pg_namespace n ON n.oid = t.relnamespace WHERE x.oid = d.objid)"
+                + " WHEN 'pg_catalog.pg_constraint'::pg_catalog.regclass THEN (SELECT n.nspname FROM pg_catalog.pg_constraint x"
+                + "   JOIN pg_catalog.pg_namespace n ON n.oid = x.connamespace WHERE x.oid = d.objid)"
+                + " END)";
+        String sql = "SELECT DISTINCT o.type || ' ' || o.identity || ' (depends on ' || r.type || ' ' || r.identity || ')'"
+                + " FROM pg_catalog.pg_depend d"
+                + " CROSS JOIN LATERAL pg_catalog.pg_identify_object(d.classid, d.objid, d.objsubid) o"
+                + " CROSS JOIN LATERAL pg_catalog.pg_identify_object(d.refclassid, d.refobjid, 0) r"
+                + " WHERE d.deptype IN ('n', 'a') AND r.schema = ANY (?)"
+                + " AND NOT " + ownerSchema + " = ANY (?) ORDER BY 1 LIMIT " + limit;
+        List<String> found = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setArray(1, c.createArrayOf("text", schemas.toArray()));
+            ps.setArray(2, c.createArrayOf("text", schemas.toArray()));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    found.add(rs.getString(1));
+                }
+            }
+        }
+        return found;
+    }
+
     /** Number of relations (tables, indexes, sequences, views, ...) in the backup's schemas in the target now. */
     static long relationCount(Connection c, List<String> schemas) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM pg_catalog.pg_class c"
