@@ -23,7 +23,7 @@ class CrossMajorIT {
         try (TestDatabase source = old.createDatabase("x13_src");
              TestDatabase target = current.createDatabase("x15_dst")) {
             PagilaRoundTripIT.loadPagila(source);
-            Fixtures.loadNasty(source);
+            NastyFixture.loadNasty(source);
             target.execute("ALTER SCHEMA public OWNER TO " + current.superuser()); // as on 13 (environment)
             Path archive = EngineTransfer.backup(PostgresPart.builder().dataSource(source.dataSource()).build(),
                     dir.resolve("backup"));
@@ -46,7 +46,7 @@ class CrossMajorIT {
         try (TestDatabase source = old.createDatabase("x13_src");
              TestDatabase target = newer.createDatabase("x17_dst")) {
             PagilaRoundTripIT.loadPagila(source);
-            Fixtures.loadNasty(source);
+            NastyFixture.loadNasty(source);
             Path archive = EngineTransfer.backup(PostgresPart.builder().dataSource(source.dataSource()).build(),
                     dir.resolve("backup"));
             OperationStatus status = EngineTransfer.restore(PostgresPart.builder().dataSource(target.dataSource())

@@ -24,7 +24,7 @@ class NastyDataRoundTripIT {
             throws Exception {
         try (TestDatabase source = server.createDatabase("nasty_src");
              TestDatabase target = server.createDatabase("nasty_dst")) {
-            Fixtures.loadNasty(source);
+            NastyFixture.loadNasty(source);
             // small chunks: tables span many chunks, and the ~14 MB row gets a chunk of its own
             Path archive = EngineTransfer.backup(PostgresPart.builder().dataSource(source.dataSource())
                     .chunkSize(64 * 1024).parallelism(3).build(), dir.resolve("backup"));
@@ -45,18 +45,18 @@ class NastyDataRoundTripIT {
             throws Exception {
         try (TestDatabase source = server.createDatabase("nasty_src");
              TestDatabase target = server.createDatabase("nasty_dst")) {
-            Fixtures.loadNasty(source);
+            NastyFixture.loadNasty(source);
             Transfer.restore(PostgresPart.builder().dataSource(target.dataSource()).copyFreeze(false).build(),
                     Transfer.backup(PostgresPart.builder().dataSource(source.dataSource()).build(), dir));
-            String q = "SELECT encode(b, 'hex') FROM " + Fixtures.NASTY_TABLE + " WHERE t = 'all bytes'";
+            String q = "SELECT encode(b, 'hex') FROM " + NastyFixture.NASTY_TABLE + " WHERE t = 'all bytes'";
             String expectedHex = java.util.stream.IntStream.range(0, 256).mapToObj(i -> String.format("%02x", i))
                     .reduce("", String::concat);
             assertThat(single(target, q)).isEqualTo(expectedHex);
-            String big = "SELECT md5(t) || length(t) FROM " + Fixtures.NASTY_TABLE + " WHERE length(t) > 1000000";
+            String big = "SELECT md5(t) || length(t) FROM " + NastyFixture.NASTY_TABLE + " WHERE length(t) > 1000000";
             assertThat(single(target, big)).isEqualTo(single(source, big)).endsWith("8800000");
-            String backslashN = "SELECT count(*) FROM " + Fixtures.NASTY_TABLE + " WHERE t = E'\\\\N' AND e = E'\\\\N'";
+            String backslashN = "SELECT count(*) FROM " + NastyFixture.NASTY_TABLE + " WHERE t = E'\\\\N' AND e = E'\\\\N'";
             assertThat(single(target, backslashN)).isEqualTo("1");
-            assertThat(single(target, "SELECT count(*) FROM " + Fixtures.NASTY_TABLE + " WHERE t IS NULL"))
+            assertThat(single(target, "SELECT count(*) FROM " + NastyFixture.NASTY_TABLE + " WHERE t IS NULL"))
                     .isEqualTo("1");
         }
     }
@@ -73,7 +73,7 @@ class NastyDataRoundTripIT {
         java.util.List<String> rows = new java.util.ArrayList<>();
         try (Connection c = db.connect(); Statement st = c.createStatement()) {
             st.execute("SET extra_float_digits = 3");
-            try (ResultSet rs = st.executeQuery("SELECT md5(x::text) FROM " + Fixtures.NASTY_TABLE + " x ORDER BY id")) {
+            try (ResultSet rs = st.executeQuery("SELECT md5(x::text) FROM " + NastyFixture.NASTY_TABLE + " x ORDER BY id")) {
                 while (rs.next()) {
                     rows.add(rs.getString(1));
                 }

@@ -1,6 +1,7 @@
 package dev.keepsake.postgres;
 
 import dev.keepsake.core.OperationStatus;
+import dev.keepsake.testkit.Fixtures;
 import dev.keepsake.testkit.PostgresExtension;
 import dev.keepsake.testkit.PostgresServer;
 import dev.keepsake.testkit.TestDatabase;
@@ -21,12 +22,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 class PagilaRoundTripIT {
 
     private static final Logger LOG = LoggerFactory.getLogger(PagilaRoundTripIT.class);
-    /** The sample database shipped in the repository (tests run in the module directory). */
-    static final Path PAGILA = Path.of("..", "fixtures", "pagila").toAbsolutePath().normalize();
-
     static void loadPagila(TestDatabase db) throws Exception {
-        db.executeFile(PAGILA.resolve("pagila-schema.sql"));
-        db.executeFile(PAGILA.resolve("pagila-data.sql"));
+        Fixtures.loadPagila(db);
     }
 
     @Test
