@@ -133,7 +133,7 @@ class BackupFailureIT {
         void run() throws Exception;
     }
 
-    private static class ForwardingWriter implements PartWriter {
+    static class ForwardingWriter implements PartWriter {
         private final PartWriter delegate;
 
         ForwardingWriter(PartWriter delegate) {

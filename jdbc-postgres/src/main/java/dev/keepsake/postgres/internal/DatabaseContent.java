@@ -108,7 +108,10 @@ public record DatabaseContent(SortedMap<String, String> objects, SortedMap<Strin
                     + " 'comment=' || coalesce(pg_catalog.obj_description(p.oid, 'pg_proc'), ''))"
                     + " FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace"
                     + " JOIN pg_catalog.pg_language l ON l.oid = p.prolang WHERE " + USER_NS
-                    + " AND " + notExtensionMember("pg_catalog.pg_proc", "p.oid"),
+                    + " AND " + notExtensionMember("pg_catalog.pg_proc", "p.oid")
+                    // functions the server creates by itself (e.g. multirange constructors on 14+) are not objects
+                    + " AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend di WHERE di.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass"
+                    + " AND di.objid = p.oid AND di.deptype = 'i')",
             "SELECT CASE t.typtype WHEN 'e' THEN 'enum' WHEN 'd' THEN 'domain' WHEN 'r' THEN 'range' WHEN 'c' THEN 'composite type'"
                     + " WHEN 'm' THEN 'multirange' ELSE 'type' END, t.oid::pg_catalog.regtype::text,"
                     + " concat_ws(' ', 'labels=' || (SELECT string_agg(e.enumlabel, ',' ORDER BY e.enumsortorder)"
