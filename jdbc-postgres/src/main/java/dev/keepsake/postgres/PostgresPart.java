@@ -24,11 +24,29 @@ import java.util.Properties;
 
 /**
  * The PostgreSQL part of a backup: a consistent snapshot of a database's schemas and data, restored all-or-nothing
- * in one transaction. Register it with the engine ({@code MaintenanceEngine.builder().part(part)}) before the other
- * parts, so that its commit — the one most likely to fail — runs first.
+ * in one transaction. Register it with the engine: {@code MaintenanceEngine.builder().part(part)}. Its commit (one
+ * {@code COMMIT}) cannot be undone, so the engine commits it after the parts whose commit can be (volumes).
  *
  * <p>Pure Java over JDBC: no {@code pg_dump}, {@code pg_restore} or {@code psql} at run time. PostgreSQL 13 to 18;
  * a backup restores into the same or a newer major.
+ *
+ * <p><b>Backup</b>: one {@code REPEATABLE READ, READ ONLY} transaction whose snapshot is exported and shared by the
+ * other copy connections ({@link Builder#parallelism}); ACCESS SHARE locks on the tables in scope (the application
+ * keeps reading and writing; only DDL on those tables waits); the schema from the catalogs; every table streamed with
+ * {@code COPY ... TO STDOUT}, biggest first, in chunks of whole rows. The role needs {@code USAGE} on the schemas and
+ * {@code SELECT} on the tables and sequences, and must not be subject to row-level security (owner without
+ * {@code FORCE ROW LEVEL SECURITY}, {@code BYPASSRLS} or superuser): like pg_dump, the backup fails rather than
+ * silently saving only the rows a policy shows.
+ *
+ * <p><b>Restore</b>: everything in ONE transaction on one connection, left open by {@link #prepare} and committed by
+ * the engine — the database afterwards equals the backup, or is exactly as before. The schemas in the backup are
+ * replaced (schemas the target has besides them are not touched; a restore that would have to drop objects in them,
+ * e.g. a view on a replaced table, is refused before any change, naming them); {@code public} and schemas the role
+ * does not own are emptied and kept with their owner, grants and comment. Data is loaded before indexes and
+ * constraints, with {@code COPY ... FREEZE} into the tables just created, {@code synchronous_commit = off} and a larger
+ * {@code maintenance_work_mem}. The role needs to own the backup's schemas (or, for {@code public} and kept schemas,
+ * the objects in them), {@code CREATE} on the database for new schemas, and extensions must be trusted or already
+ * installed. Runs fine as the application's own non-superuser role.
  *
  * <p><b>Thread-safe</b> as far as the engine needs: one backup or restore at a time per instance (the engine never
  * runs two); the configuration is immutable.
