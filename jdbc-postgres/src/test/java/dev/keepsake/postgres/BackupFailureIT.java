@@ -95,6 +95,20 @@ class BackupFailureIT {
         awaitNoBackupSessions();
     }
 
+    @Test
+    void aDatabaseWithLargeObjectsIsRefusedClearlyBeforeAnyDataIsWritten(@TempDir Path dir) throws Exception {
+        db.execute("SELECT lo_from_bytea(0, '\\x00ff')");
+        SpoolArchive spool = new SpoolArchive(dir);
+
+        Throwable thrown = catchThrowable(() -> PostgresPart.builder().dataSource(db.dataSource()).build()
+                .write(spool.writer(), new SpoolArchive.Context("lo")));
+
+        assertThat(thrown).isInstanceOf(PostgresBackupException.class).hasMessageContaining("refused")
+                .hasMessageContaining("large object");
+        assertThat(spool.entries).isEmpty();
+        awaitNoBackupSessions();
+    }
+
     private void terminate(String sql) throws IOException {
         try (Connection c = db.connect(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
             rs.next();

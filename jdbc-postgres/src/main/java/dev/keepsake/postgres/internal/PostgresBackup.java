@@ -8,6 +8,7 @@ import dev.keepsake.postgres.internal.schema.SchemaExtractor;
 import dev.keepsake.postgres.internal.schema.SchemaScope;
 import dev.keepsake.postgres.internal.schema.SchemaScript;
 import dev.keepsake.postgres.internal.schema.TableRef;
+import dev.keepsake.postgres.internal.schema.UnsupportedSchemaException;
 import org.postgresql.PGConnection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -132,6 +133,9 @@ public final class PostgresBackup {
             main.commit();
             LOG.debug("{} - part '{}' written: schema {} ms, data {} ms", op, settings.partName(),
                     (copyStart - started) / 1_000_000, (System.nanoTime() - copyStart) / 1_000_000);
+        } catch (UnsupportedSchemaException e) {
+            throw new PostgresBackupException("backup of part '" + settings.partName() + "' refused: "
+                    + e.getMessage(), e);
         } catch (SQLException e) {
             throw new PostgresBackupException("backup of part '" + settings.partName() + "' failed while " + step
                     + ": " + Sql.describe(e), e);
