@@ -88,6 +88,19 @@ class AtomicityIT {
     }
 
     @Test
+    void aDataChunkTheServerRejectsNamesTheTableAndRollsEverythingBack() throws Exception {
+        int index = chunkOf("public", "actor");
+        archive.replace(index, "1\tonly two columns\n".getBytes(StandardCharsets.UTF_8));
+
+        assertThatThrownBy(() -> Transfer.restore(targetPart, archive))
+                .isInstanceOf(PostgresRestoreException.class)
+                .hasMessageContaining("copying data into table public.actor (chunk 0)")
+                .hasMessageContaining("22P04")
+                .hasMessageContaining("Nothing was changed");
+        assertThat(snapshot(target)).isEqualTo(before);
+    }
+
+    @Test
     void aMissingExtensionRollsEverythingBack() throws Exception {
         tamperSchema(s -> withPreData(s, s.preData().size(), "CREATE EXTENSION IF NOT EXISTS keepsake_no_such_extension"));
 

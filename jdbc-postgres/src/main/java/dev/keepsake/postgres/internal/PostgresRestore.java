@@ -8,8 +8,6 @@ import dev.keepsake.postgres.IncompatibleServerVersionException;
 import dev.keepsake.postgres.PostgresRestoreException;
 import dev.keepsake.postgres.internal.schema.SchemaScript;
 import dev.keepsake.postgres.internal.schema.TableRef;
-import org.postgresql.PGConnection;
-import org.postgresql.copy.CopyManager;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,7 +29,6 @@ import java.util.Optional;
 public final class PostgresRestore {
 
     private static final Logger LOG = LoggerFactory.getLogger(PostgresRestore.class);
-    private static final int COPY_BUFFER = 256 * 1024;
 
     private final PartSettings settings;
 
@@ -97,7 +94,7 @@ public final class PostgresRestore {
 
             long schemaDone = System.nanoTime();
             context.phase("copying data");
-            copyData(c, in, script, context, stage);
+            copyData(c, in, script, stage);
             long dataDone = System.nanoTime();
 
             context.phase("creating indexes and constraints");
@@ -193,32 +190,43 @@ public final class PostgresRestore {
         }
     }
 
-    private void copyData(Connection c, PartReader in, SchemaScript script, JobContext context, Stage stage)
+    private void copyData(Connection c, PartReader in, SchemaScript script, Stage stage)
             throws SQLException, IOException {
-        CopyManager copy = c.unwrap(PGConnection.class).getCopyAPI();
         List<TableRef> tables = script.tables();
         int[] chunksSeen = new int[tables.size()];
-        Optional<PartReader.Entry> next;
-        while ((next = in.next()).isPresent()) {
-            ArchiveEntry entry = next.get().entry();
-            if (!entry.name().startsWith(PostgresBackup.DATA_PREFIX)) {
-                continue; // e.g. tables.tsv, for people reading the archive
-            }
-            int index = tableIndex(entry, tables.size());
-            int chunk = entry.chunkIndex();
-            if (chunk != chunksSeen[index]) {
-                throw new PostgresRestoreException("part '" + settings.partName() + "': stream " + entry.name()
-                        + " has chunk " + chunk + " where chunk " + chunksSeen[index] + " was expected. Nothing was "
-                        + "changed.", true, null);
-            }
-            chunksSeen[index]++;
-            TableRef table = tables.get(index);
-            checkInterrupted(stage);
-            stage.set("copying data into " + TableCopier.describe(table) + " (chunk " + chunk + ")");
-            if (entry.size() > 0) {
-                String sql = "COPY " + Sql.qualified(table.schema(), table.name()) + Sql.columnList(table.columns())
-                        + " FROM STDIN" + (settings.copyFreeze() ? " (FREEZE)" : "");
-                copy.copyIn(sql, next.get().content(), COPY_BUFFER);
+        try (CopyPipeline pipeline = new CopyPipeline(c, "keepsake-pg-restore-copy-" + settings.partName())) {
+            try {
+                Optional<PartReader.Entry> next;
+                while ((next = in.next()).isPresent()) {
+                    ArchiveEntry entry = next.get().entry();
+                    if (!entry.name().startsWith(PostgresBackup.DATA_PREFIX)) {
+                        continue; // e.g. tables.tsv, for people reading the archive
+                    }
+                    int index = tableIndex(entry, tables.size());
+                    int chunk = entry.chunkIndex();
+                    if (chunk != chunksSeen[index]) {
+                        throw new PostgresRestoreException("part '" + settings.partName() + "': stream " + entry.name()
+                                + " has chunk " + chunk + " where chunk " + chunksSeen[index] + " was expected. Nothing"
+                                + " was changed.", true, null);
+                    }
+                    chunksSeen[index]++;
+                    TableRef table = tables.get(index);
+                    checkInterrupted(stage);
+                    String description = "copying data into " + TableCopier.describe(table) + " (chunk " + chunk + ")";
+                    stage.set(description);
+                    if (entry.size() > 0) {
+                        String sql = "COPY " + Sql.qualified(table.schema(), table.name())
+                                + Sql.columnList(table.columns()) + " FROM STDIN"
+                                + (settings.copyFreeze() ? " (FREEZE)" : "");
+                        pipeline.copy(sql, description, next.get().content());
+                    }
+                }
+                pipeline.finish();
+            } catch (SQLException e) {
+                if (pipeline.failedWhile() != null) {
+                    stage.set(pipeline.failedWhile());
+                }
+                throw e;
             }
         }
         for (int i = 0; i < tables.size(); i++) {
