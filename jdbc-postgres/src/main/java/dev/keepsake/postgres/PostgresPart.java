@@ -8,6 +8,7 @@ import dev.keepsake.core.spi.PartWriter;
 import dev.keepsake.core.spi.PreparedRestore;
 import dev.keepsake.core.spi.RestoreJob;
 import dev.keepsake.postgres.internal.ConnectionSource;
+import dev.keepsake.postgres.internal.FlywaySchemaVersion;
 import dev.keepsake.postgres.internal.PartSettings;
 import dev.keepsake.postgres.internal.PostgresBackup;
 import dev.keepsake.postgres.internal.PostgresRestore;
@@ -126,7 +127,9 @@ public final class PostgresPart implements BackupJob, RestoreJob {
         private boolean includeOwnersAndPrivileges;
         private int parallelism = 2;
         private int chunkSize = 4 * MIB;
-        private SchemaVersionProvider schemaVersionProvider = SchemaVersionProvider.flyway();
+        /** Null: the default, Flyway's history table looked up within the backup's scope. */
+        private SchemaVersionProvider schemaVersionProvider;
+        private boolean schemaVersionProviderSet;
         private int restoreMaintenanceWorkMemMiB = 256;
         private Duration lockTimeout = Duration.ofMinutes(1);
         private boolean copyFreeze = true;
@@ -203,9 +206,13 @@ public final class PostgresPart implements BackupJob, RestoreJob {
             return this;
         }
 
-        /** How the schema version is read. Default {@link SchemaVersionProvider#flyway()}. */
+        /**
+         * How the schema version is read. Default: like {@link SchemaVersionProvider#flyway()}, looking for
+         * {@code flyway_schema_history} only in the schemas the backup covers.
+         */
         public Builder schemaVersionProvider(SchemaVersionProvider provider) {
             this.schemaVersionProvider = provider;
+            this.schemaVersionProviderSet = true;
             return this;
         }
 
@@ -259,7 +266,7 @@ public final class PostgresPart implements BackupJob, RestoreJob {
                 problems.add("chunkSize must be between 65536 (64 KiB) and 268435456 (256 MiB) bytes but was "
                         + chunkSize);
             }
-            if (schemaVersionProvider == null) {
+            if (schemaVersionProviderSet && schemaVersionProvider == null) {
                 problems.add("schemaVersionProvider must not be null (use SchemaVersionProvider.none())");
             }
             if (restoreMaintenanceWorkMemMiB < 1 || restoreMaintenanceWorkMemMiB > 2047) {
@@ -292,8 +299,10 @@ public final class PostgresPart implements BackupJob, RestoreJob {
                     : ConnectionSource.of(jdbcUrl, jdbcProperties);
             SchemaScope scope = new SchemaScope(List.copyOf(includeSchemas), List.copyOf(excludeSchemas),
                     List.copyOf(excludeTables), includeOwnersAndPrivileges);
+            SchemaVersionProvider versions = schemaVersionProviderSet ? schemaVersionProvider
+                    : new FlywaySchemaVersion("flyway_schema_history", scope.includeSchemas(), scope.excludeSchemas());
             return new PostgresPart(new PartSettings(connections, name, scope, parallelism, chunkSize,
-                    schemaVersionProvider, restoreMaintenanceWorkMemMiB, lockTimeout, copyFreeze));
+                    versions, restoreMaintenanceWorkMemMiB, lockTimeout, copyFreeze));
         }
 
         private static void checkNames(String option, List<String> names, List<String> problems) {

@@ -58,6 +58,19 @@ class FlywaySchemaVersionIT {
     }
 
     @Test
+    void aHistoryTableOutsideTheBackupsScopeIsIgnored(TestDatabase db) throws Exception {
+        db.execute("CREATE SCHEMA other; " + HISTORY.replace("public.", "other.") + "; INSERT INTO other.flyway_schema_history"
+                + " (installed_rank, version, description, type, script, installed_by, execution_time, success) VALUES"
+                + " (1, '7', 'init', 'SQL', 'V7__init.sql', 'app', 1, true); CREATE SCHEMA app; CREATE TABLE app.t (x int)");
+        SpoolArchive.Context context = new SpoolArchive.Context("v");
+        assertThat(PostgresPart.builder().dataSource(db.dataSource()).build().schemaVersion(context)).contains("7");
+        assertThat(PostgresPart.builder().dataSource(db.dataSource()).includeSchemas(java.util.List.of("app")).build()
+                .schemaVersion(context)).isEmpty();
+        assertThat(PostgresPart.builder().dataSource(db.dataSource()).excludeSchemas(java.util.List.of("other")).build()
+                .schemaVersion(context)).isEmpty();
+    }
+
+    @Test
     void withoutAHistoryTableThereIsNoSchemaVersion(TestDatabase db) throws Exception {
         db.execute("CREATE TABLE t (x integer)");
         PostgresPart part = PostgresPart.builder().dataSource(db.dataSource()).build();

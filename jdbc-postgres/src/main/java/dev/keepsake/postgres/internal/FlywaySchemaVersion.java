@@ -22,12 +22,22 @@ import java.util.Optional;
 public final class FlywaySchemaVersion implements SchemaVersionProvider {
 
     private final String table;
+    private final List<String> includeSchemas;
+    private final List<String> excludeSchemas;
 
+    /** A provider that looks for the history table in every schema. */
     public FlywaySchemaVersion(String table) {
+        this(table, List.of(), List.of());
+    }
+
+    /** A provider that looks only in the backup's scope (empty include list: every schema not excluded). */
+    public FlywaySchemaVersion(String table, List<String> includeSchemas, List<String> excludeSchemas) {
         this.table = Objects.requireNonNull(table, "table");
         if (table.isBlank()) {
             throw new IllegalArgumentException("the Flyway history table name must not be blank");
         }
+        this.includeSchemas = List.copyOf(includeSchemas);
+        this.excludeSchemas = List.copyOf(excludeSchemas);
     }
 
     @Override
@@ -69,7 +79,14 @@ public final class FlywaySchemaVersion implements SchemaVersionProvider {
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setString(1, table);
             try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
+                while (rs.next()) {
+                    String schema = rs.getString(1);
+                    if ((includeSchemas.isEmpty() || includeSchemas.contains(schema))
+                            && !excludeSchemas.contains(schema)) {
+                        return Optional.of(schema);
+                    }
+                }
+                return Optional.empty();
             }
         }
     }
