@@ -60,6 +60,31 @@ class ReplaceSemanticsIT {
         }
     }
 
+    @Test
+    void aKeptSchemaWithIdentityAndOwnedSequencesIsReplacedInPlace(PostgresServer server, @TempDir Path dir)
+            throws Exception {
+        try (TestDatabase db = server.createDatabase("rep_ident")) {
+            // public is kept and emptied object by object: identity and OWNED BY sequences go with their tables
+            db.execute("CREATE TABLE public.customer (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, name text);"
+                    + " CREATE TABLE public.orders (id bigserial PRIMARY KEY,"
+                    + " customer_id bigint REFERENCES public.customer, total numeric);"
+                    + " CREATE SEQUENCE public.free_seq; SELECT nextval('public.free_seq');"
+                    + " INSERT INTO public.customer (name) VALUES ('a'), ('b');"
+                    + " INSERT INTO public.orders (customer_id, total) VALUES (1, 10), (2, 20)");
+            String before = withoutReporting(db);
+            PostgresPart part = PostgresPart.builder().dataSource(db.dataSource()).build();
+            var archive = Transfer.backup(part, dir);
+            db.execute("INSERT INTO public.customer (name) VALUES ('after the backup');"
+                    + " INSERT INTO public.orders (customer_id, total) VALUES (3, 30); SELECT nextval('public.free_seq')");
+
+            Transfer.restore(part, archive);
+
+            assertThat(withoutReporting(db)).isEqualTo(before);
+            assertThat(NastyDataRoundTripIT.single(db, "INSERT INTO public.customer (name) VALUES ('next')"
+                    + " RETURNING id")).isEqualTo("3");
+        }
+    }
+
     private static String withoutReporting(TestDatabase db) throws Exception {
         try (Connection c = db.connect()) {
             DatabaseContent content = DatabaseContent.read(c, true);

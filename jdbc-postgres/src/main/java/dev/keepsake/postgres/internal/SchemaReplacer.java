@@ -226,7 +226,12 @@ final class SchemaReplacer {
                 + " AND d.classid <> 'pg_catalog.pg_extension'::pg_catalog.regclass"
                 + " AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend e WHERE e.classid = d.classid"
                 + " AND e.objid = d.objid AND e.deptype = 'e')"
-                + " ORDER BY d.classid, d.objid";
+                // part of another object (an identity column's sequence): dropped with its owner, never by itself
+                + " AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend i WHERE i.classid = d.classid"
+                + " AND i.objid = d.objid AND i.deptype = 'i')"
+                // owned by another object (a sequence OWNED BY a column): after its owner, which usually takes it along
+                + " ORDER BY EXISTS (SELECT 1 FROM pg_catalog.pg_depend a WHERE a.classid = d.classid"
+                + " AND a.objid = d.objid AND a.deptype = 'a'), d.classid, d.objid";
         List<String> drops = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setString(1, schema);
