@@ -1,16 +1,13 @@
 -- The demo application's first release (1.0.x): customers and their orders.
--- (bigserial rather than GENERATED ... AS IDENTITY for now: restoring into a kept schema such as public, the
--- PostgreSQL part drops an identity column's sequence before its table, which PostgreSQL refuses. Switch back to
--- identity columns once that is fixed; DemoCompatibilityIT and ServeIT then cover it.)
 CREATE TABLE customer (
-    id         bigserial PRIMARY KEY,
+    id         bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     name       text        NOT NULL,
     email      text        NOT NULL UNIQUE,
     created_at timestamptz NOT NULL DEFAULT now()
 );
 
 CREATE TABLE customer_order (
-    id          bigserial PRIMARY KEY,
+    id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     customer_id bigint        NOT NULL REFERENCES customer (id),
     placed_at   timestamptz   NOT NULL DEFAULT now(),
     total       numeric(12,2) NOT NULL CHECK (total >= 0)
