@@ -2,6 +2,7 @@ package dev.keepsake.testkit;
 
 import dev.keepsake.testkit.internal.ClusterSpec;
 import dev.keepsake.testkit.internal.DefaultMajor;
+import dev.keepsake.testkit.internal.PasswordAuthentication;
 import dev.keepsake.testkit.internal.PersistentClusters;
 import dev.keepsake.testkit.internal.Provisioner;
 import dev.keepsake.testkit.internal.RunningCluster;
@@ -22,7 +23,9 @@ import java.util.stream.Stream;
  * Starts a PostgreSQL server on a persistent directory that survives restarts, for the demo's embedded default: the
  * cluster is initialised when the directory is empty and reused when it holds one. Unlike the test servers it is
  * crash-safe ({@code fsync}, {@code synchronous_commit} and {@code full_page_writes} on), listens on 127.0.0.1 only
- * and trusts loopback connections as {@code postgres}. Works as root (zonky binaries under {@code unshare -U}, else
+ * and accepts only password (SCRAM) logins: the superuser {@code postgres} gets a random password, kept in the
+ * directory's {@code superuser.password} file (owner-only) and returned by
+ * {@link RunningPostgres#connectionProperties()}. Works as root (zonky binaries under {@code unshare -U}, else
  * local binaries run as an unprivileged user). A JVM shutdown hook stops a server that was not closed.
  *
  * <p>Immutable and thread-safe; each {@link #start()} starts a server (a directory serves one server at a time).
@@ -30,6 +33,7 @@ import java.util.stream.Stream;
 public final class PostgresLauncher {
 
     static final String CLUSTER_DIRECTORY = "pgdata";
+    static final String PASSWORD_FILE = "superuser.password";
 
     private final int major;
     private final Path directory;
@@ -68,9 +72,16 @@ public final class PostgresLauncher {
         Files.createDirectories(directory);
         Path data = directory.resolve(CLUSTER_DIRECTORY);
         checkDirectory(data);
+        Path passwordFile = directory.resolve(PASSWORD_FILE);
+        if (!Files.exists(passwordFile) && Files.isRegularFile(data.resolve("PG_VERSION"))
+                && PasswordAuthentication.enforcedIn(data)) {
+            throw new IOException("The superuser password file " + passwordFile + " is missing, so the cluster in "
+                    + data + " cannot be entered: restore that file or delete " + directory);
+        }
+        String password = PasswordAuthentication.readOrCreate(passwordFile);
         int actualPort = port == 0 ? Provisioner.freeLoopbackPort() : port;
         ClusterSpec spec = new ClusterSpec(major, data, directory, actualPort, ClusterSpec.durableSettings(actualPort),
-                true);
+                true, password);
         RunningCluster cluster = PersistentClusters.start(spec, TestkitSettings.fromEnvironment());
         int version;
         try {
@@ -86,7 +97,8 @@ public final class PostgresLauncher {
         List<String> unexpected = new ArrayList<>();
         try (Stream<Path> entries = Files.list(directory)) {
             entries.map(p -> p.getFileName().toString())
-                    .filter(name -> !name.equals(CLUSTER_DIRECTORY) && !name.endsWith(".log"))
+                    .filter(name -> !name.equals(CLUSTER_DIRECTORY) && !name.equals(PASSWORD_FILE)
+                            && !name.endsWith(".log"))
                     .forEach(unexpected::add);
         }
         if (!unexpected.isEmpty()) {

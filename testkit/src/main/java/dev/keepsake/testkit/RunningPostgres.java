@@ -12,7 +12,7 @@ public interface RunningPostgres extends AutoCloseable {
     /** {@code jdbc:postgresql://127.0.0.1:port/database}, without credentials. */
     String jdbcUrl(String database);
 
-    /** A new copy of {@code user} ({@code postgres}) and, when there is one, {@code password}. */
+    /** A new copy of {@code user} ({@code postgres}) and {@code password} (the server demands it). */
     Properties connectionProperties();
 
     /** The server's major version as it reports it. */

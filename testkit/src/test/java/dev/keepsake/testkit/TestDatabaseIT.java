@@ -17,12 +17,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(PostgresExtension.class)
 class TestDatabaseIT {
 
-    private static final Path PAGILA = Path.of("/work/shared/fixtures/pagila");
-
     @Test
     void loadsThePagilaDumpCompletely(TestDatabase database) throws SQLException {
-        database.executeFile(PAGILA.resolve("pagila-schema.sql"));
-        database.executeFile(PAGILA.resolve("pagila-data.sql"));
+        Fixtures.loadPagila(database);
 
         Map<String, Long> expected = new LinkedHashMap<>();
         expected.put("actor", 200L);

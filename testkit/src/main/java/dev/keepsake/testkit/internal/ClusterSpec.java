@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What to start: a cluster of one major on a data directory and a loopback port, with server settings.
+ * What to start: a cluster of one major on a data directory and a loopback port, with server settings. Immutable.
  *
  * @param major          PostgreSQL major version (13..18)
  * @param dataDirectory  the cluster's data directory (initialised when empty, reused when initialised)
@@ -15,9 +15,11 @@ import java.util.Map;
  * @param port           TCP port on 127.0.0.1 (must be free)
  * @param serverSettings settings passed to the server (name to value)
  * @param durable        whether the data must survive a crash (false for throwaway test clusters)
+ * @param password       the superuser's password, enforced with SCRAM on loopback TCP; null trusts loopback
+ *                       connections (throwaway test clusters)
  */
 public record ClusterSpec(int major, Path dataDirectory, Path workDirectory, int port,
-                          Map<String, String> serverSettings, boolean durable) {
+                          Map<String, String> serverSettings, boolean durable, String password) {
 
     public static final String HOST = "127.0.0.1";
     public static final String SUPERUSER = "postgres";
@@ -38,6 +40,12 @@ public record ClusterSpec(int major, Path dataDirectory, Path workDirectory, int
             throw new IllegalArgumentException("Invalid cluster: " + String.join("; ", problems));
         }
         serverSettings = Map.copyOf(serverSettings);
+    }
+
+    @Override
+    public String toString() {
+        return "ClusterSpec[major=" + major + ", data=" + dataDirectory + ", port=" + port + ", durable=" + durable
+                + ", password=" + (password == null ? "none" : "***") + "]";
     }
 
     /** Settings for a throwaway test cluster: fast, not crash-safe. */

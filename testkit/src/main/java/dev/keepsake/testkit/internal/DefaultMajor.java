@@ -10,7 +10,7 @@ import java.util.regex.Pattern;
 
 /**
  * The default PostgreSQL major: configured, else that of the local {@code pg_dump} (so tests can use it as an
- * oracle), else 15.
+ * oracle), else 15. Thread-safe (the detection runs at most a few times and is then cached).
  */
 public final class DefaultMajor {
 

@@ -1,8 +1,6 @@
 package dev.keepsake.testkit.internal;
 
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -14,50 +12,17 @@ import org.testcontainers.containers.PostgreSQLContainer;
 import org.testcontainers.utility.DockerImageName;
 
 /**
- * A cluster in a Docker container through Testcontainers' PostgreSQL module. Only loaded when Testcontainers is on
- * the class path (it is an optional dependency) and a Docker engine is likely present; not exercised by our own CI,
- * which has no Docker engine.
+ * A cluster in a Docker container through Testcontainers' PostgreSQL module. Only touched after
+ * {@link DockerDetection} found Testcontainers on the class path (it is an optional dependency) and a hint of a
+ * Docker engine; not exercised by our own CI, which has no Docker engine.
  */
 final class DockerCluster implements RunningCluster {
-
-    static final String TESTCONTAINERS_CLASS = "org.testcontainers.containers.PostgreSQLContainer";
 
     private final PostgreSQLContainer<?> container;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private DockerCluster(PostgreSQLContainer<?> container) {
         this.container = container;
-    }
-
-    /** Whether Testcontainers is on the class path (without loading this class's Testcontainers references). */
-    static boolean testcontainersPresent() {
-        try {
-            Class.forName(TESTCONTAINERS_CLASS, false, DockerCluster.class.getClassLoader());
-            return true;
-        } catch (ClassNotFoundException | LinkageError e) {
-            return false; // optional dependency absent: the docker strategy does not apply
-        }
-    }
-
-    /**
-     * Cheap hint that a Docker engine may exist (DOCKER_HOST, a docker socket, or Testcontainers configuration),
-     * so that machines without Docker never pay for Testcontainers' own, slower detection.
-     */
-    static String dockerHint() {
-        if (System.getenv("DOCKER_HOST") != null) {
-            return "DOCKER_HOST";
-        }
-        String home = System.getProperty("user.home");
-        List<Path> candidates = new ArrayList<>(List.of(Path.of("/var/run/docker.sock"), Path.of("/run/docker.sock")));
-        if (home != null) {
-            candidates.add(Path.of(home, ".docker", "run", "docker.sock"));
-            candidates.add(Path.of(home, ".testcontainers.properties"));
-        }
-        String runtime = System.getenv("XDG_RUNTIME_DIR");
-        if (runtime != null) {
-            candidates.add(Path.of(runtime, "docker.sock"));
-        }
-        return candidates.stream().filter(Files::exists).map(Path::toString).findFirst().orElse(null);
     }
 
     static DockerCluster start(int major, Map<String, String> settings) throws IOException {

@@ -100,7 +100,14 @@ final class LocalCluster implements RunningCluster {
         }
         String description = "local " + bin.getParent() + " as " + who + " on " + ClusterSpec.HOST + ":" + spec.port()
                 + ", data in " + data;
-        return new LocalCluster(spec, bin, runAs, description, afterStop);
+        LocalCluster cluster = new LocalCluster(spec, bin, runAs, description, afterStop);
+        try {
+            PasswordAuthentication.enforce(cluster, spec);
+        } catch (IOException | RuntimeException e) {
+            cluster.close();
+            throw e;
+        }
+        return cluster;
     }
 
     private static List<String> runAsPrefix(String user) throws IOException {
@@ -190,7 +197,7 @@ final class LocalCluster implements RunningCluster {
 
     @Override
     public String password() {
-        return null;
+        return spec.password();
     }
 
     @Override

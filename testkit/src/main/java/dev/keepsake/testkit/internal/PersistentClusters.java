@@ -5,7 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
-/** Starts a cluster on a persistent directory: zonky binaries first, then local binaries. */
+/** Starts a cluster on a persistent directory: zonky binaries first, then local binaries. Stateless, thread-safe. */
 public final class PersistentClusters {
 
     private PersistentClusters() {
@@ -37,7 +37,7 @@ public final class PersistentClusters {
                                 + String.join("; ", lookups) + ")");
                         continue;
                     }
-                    return ZonkyCluster.start(spec, binaries.get(), keep);
+                    return ZonkyCluster.start(spec, binaries.get(), settings.binariesCache(), keep);
                 }
                 return LocalCluster.start(spec, settings.localRoot(), settings.localUser(), spec.workDirectory(), keep);
             } catch (IOException | RuntimeException e) {

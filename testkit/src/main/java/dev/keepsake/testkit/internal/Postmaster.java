@@ -26,7 +26,9 @@ final class Postmaster {
                 return Optional.empty();
             }
             long pid = Long.parseLong(lines.get(0).trim());
-            return ProcessHandle.of(pid).filter(ProcessHandle::isAlive);
+            // after a reboot the pid may belong to another program: only ever signal a postgres
+            return ProcessHandle.of(pid).filter(ProcessHandle::isAlive)
+                    .filter(p -> p.info().command().map(c -> c.endsWith("postgres")).orElse(true));
         } catch (IOException | NumberFormatException e) {
             return Optional.empty(); // no pid file (not running) or a half-written one: nothing we can signal
         }

