@@ -172,6 +172,9 @@ public final class Benchmark {
             boolean[] identical = {true};
             List<Step> restores = List.of(
                     new Step(kRestore, () -> intoFreshDatabase(server, target -> {
+                        if (!Files.exists(tgz)) {
+                            keepsake.backup(source.dataSource(), ArchiveFormat.GZIP, tgz, new KeepsakeRunner.Timer());
+                        }
                         KeepsakeRunner.Timer t = new KeepsakeRunner.Timer();
                         heap.start();
                         try {
@@ -184,26 +187,33 @@ public final class Benchmark {
                         }
                         return t.seconds();
                     })),
-                    new Step(restoreFc, () -> intoFreshDatabase(server, target ->
-                            timed(() -> tools.restore(target.name(), fc, "--exit-on-error"), restoreFc, null))),
-                    new Step(restore1tx, () -> intoFreshDatabase(server, target ->
-                            timed(() -> tools.restore(target.name(), fc, "--single-transaction"), restore1tx, null))),
-                    new Step(restoreFd, () -> intoFreshDatabase(server, target ->
-                            timed(() -> tools.restore(target.name(), fd, "-Fd", "-j2"), restoreFd, null))));
+                    new Step(restoreFc, () -> intoFreshDatabase(server, target -> {
+                        ensure(fc, () -> tools.dump(source.name(), fc, "-Fc"));
+                        return timed(() -> tools.restore(target.name(), fc, "--exit-on-error"), restoreFc, null);
+                    })),
+                    new Step(restore1tx, () -> intoFreshDatabase(server, target -> {
+                        ensure(fc, () -> tools.dump(source.name(), fc, "-Fc"));
+                        return timed(() -> tools.restore(target.name(), fc, "--single-transaction"), restore1tx, null);
+                    })),
+                    new Step(restoreFd, () -> intoFreshDatabase(server, target -> {
+                        ensure(fd, () -> tools.dump(source.name(), fd, "-Fd", "-j2", "-Z1"));
+                        return timed(() -> tools.restore(target.name(), fd, "-Fd", "-j2"), restoreFd, null);
+                    })));
 
             for (int round = 0; round < options.rounds(); round++) {
                 runRotated(backups, round, server, source);
                 runRotated(restores, round, server, source);
             }
 
-            List<Measurement> all = List.of(kBackup, dumpFc, dumpFcZ1, dumpFd, rawCopy, kZstd, kRestore, restoreFc,
-                    restore1tx, restoreFd);
-            List<Target> targets = List.of(
+            List<Measurement> all = Stream.of(kBackup, dumpFc, dumpFcZ1, dumpFd, rawCopy, kZstd, kRestore,
+                    restoreFc, restore1tx, restoreFd).filter(m -> !m.seconds().isEmpty()).toList();
+            List<Target> targets = Stream.of(
                     new Target("backup / pg_dump -Fc", kBackup, dumpFc, 0.45),
                     new Target("backup / pg_dump -Fd -j2 -Z1", kBackup, dumpFd, 1.0),
                     new Target("restore / pg_restore --single-transaction", kRestore, restore1tx, 0.8),
                     new Target("restore / pg_restore -Fd -j2", kRestore, restoreFd, 1.0),
-                    new Target("zstd backup / raw COPY", kZstd, rawCopy, 1.3));
+                    new Target("zstd backup / raw COPY", kZstd, rawCopy, 1.3))
+                    .filter(t -> all.contains(t.keepsake()) && all.contains(t.reference())).toList();
             Result result = new Result(all, targets, databaseBytes, identical[0]);
             print(result, server, tools, sizes);
             return result;
@@ -213,8 +223,8 @@ public final class Benchmark {
     /** Runs every step once, starting at a position that moves by one each round (A B C, B C A, ...). */
     private void runRotated(List<Step> steps, int round, PostgresServer server, TestDatabase source)
             throws IOException, SQLException, InterruptedException {
-        List<Step> order = new ArrayList<>(steps);
-        Collections.rotate(order, -(round % steps.size()));
+        List<Step> order = new ArrayList<>(steps.stream().filter(this::selected).toList());
+        Collections.rotate(order, -round);
         for (Step step : order) {
             checkpoint(source);
             double s = step.action().run();
@@ -224,10 +234,21 @@ public final class Benchmark {
         }
     }
 
+    private boolean selected(Step step) {
+        return options.only().map(p -> p.matcher(step.measurement().name()).find()).orElse(true);
+    }
+
     /** Flushes dirty buffers before each measurement, so no contender pays for the previous one's writes. */
     private static void checkpoint(TestDatabase db) throws SQLException {
         try (Connection c = db.connect(); Statement st = c.createStatement()) {
             st.execute("CHECKPOINT");
+        }
+    }
+
+    /** Makes a restore's input (untimed) when its backup step was not selected. */
+    private static void ensure(Path input, IoAction make) throws IOException, InterruptedException {
+        if (!Files.exists(input)) {
+            make.run();
         }
     }
 
@@ -277,8 +298,8 @@ public final class Benchmark {
         sizes.forEach((t, b) -> tables.append(String.format(Locale.ROOT, " %s %,d MB;", t, b / MIB)));
         out.println(tables);
         out.println();
-        out.println("| operation | median s | rounds s | output MB | peak heap MB (live after GC) |");
-        out.println("|---|---:|---|---:|---:|");
+        out.println("| operation | median s | rounds s | output MB | JVM CPU s | peak heap MB (live after GC) |");
+        out.println("|---|---:|---|---:|---:|---:|");
         for (Measurement m : r.measurements()) {
             StringBuilder rounds = new StringBuilder();
             for (double s : m.seconds()) {
@@ -287,7 +308,9 @@ public final class Benchmark {
             String size = m.outputBytes() < 0 ? "" : String.format(Locale.ROOT, "%.1f", m.outputBytes() / (double) MIB);
             String heap = m.heap() == null ? "" : String.format(Locale.ROOT, "%d (%d)", m.heap().used() / MIB,
                     m.heap().liveAfterGc() / MIB);
-            out.printf(Locale.ROOT, "| %s | %.2f | %s | %s | %s |%n", m.name(), m.median(), rounds, size, heap);
+            String cpu = m.medianCpu() < 0 ? "" : String.format(Locale.ROOT, "%.2f", m.medianCpu());
+            out.printf(Locale.ROOT, "| %s | %.2f | %s | %s | %s | %s |%n", m.name(), m.median(), rounds, size, cpu,
+                    heap);
         }
         out.println();
         out.println("| target | ratio | bar | result |");

@@ -29,15 +29,15 @@ import javax.management.openmbean.CompositeData;
  */
 final class HeapWatch implements AutoCloseable {
 
-    /** Peak heap of one watched interval, in bytes. */
-    record Peak(long used, long liveAfterGc, int collections) {
+    /**
+     * Peak heap of one watched interval, in bytes, and the CPU time this JVM used in it (all its threads: Keepsake's,
+     * the JIT's, the collector's), in nanoseconds.
+     */
+    record Peak(long used, long liveAfterGc, int collections, long cpuNanos) {
+        /** The highest figures of two intervals; the CPU time of the later one. */
         Peak max(Peak other) {
             return new Peak(Math.max(used, other.used), Math.max(liveAfterGc, other.liveAfterGc),
-                    collections + other.collections);
-        }
-
-        static Peak none() {
-            return new Peak(0, 0, 0);
+                    collections + other.collections, other.cpuNanos);
         }
     }
 
@@ -49,8 +49,11 @@ final class HeapWatch implements AutoCloseable {
     private final AtomicLong collections = new AtomicLong();
     private final List<NotificationEmitter> emitters = new ArrayList<>();
     private final NotificationListener listener = this::onCollection;
+    private final com.sun.management.OperatingSystemMXBean os =
+            (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
     private volatile boolean sampling;
     private Thread sampler;
+    private long cpuAtStart;
 
     HeapWatch() {
         for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
@@ -73,6 +76,7 @@ final class HeapWatch implements AutoCloseable {
         liveAfterGc.set(0);
         collections.set(0);
         sampling = true;
+        cpuAtStart = os.getProcessCpuTime();
         sampler = new Thread(() -> {
             while (sampling) {
                 used.accumulateAndGet(memory.getHeapMemoryUsage().getUsed(), Math::max);
@@ -93,7 +97,7 @@ final class HeapWatch implements AutoCloseable {
         sampling = false;
         sampler.join();
         used.accumulateAndGet(memory.getHeapMemoryUsage().getUsed(), Math::max);
-        return new Peak(used.get(), liveAfterGc.get(), (int) collections.get());
+        return new Peak(used.get(), liveAfterGc.get(), (int) collections.get(), os.getProcessCpuTime() - cpuAtStart);
     }
 
     private void onCollection(Notification notification, Object handback) {

@@ -13,6 +13,7 @@ final class Measurement {
     private final List<Double> seconds = new ArrayList<>();
     private long outputBytes = -1;
     private HeapWatch.Peak heap;
+    private final List<Double> cpuSeconds = new ArrayList<>();
 
     Measurement(String name) {
         this.name = name;
@@ -40,6 +41,12 @@ final class Measurement {
 
     void heap(HeapWatch.Peak peak) {
         heap = heap == null ? peak : heap.max(peak);
+        cpuSeconds.add(peak.cpuNanos() / 1e9);
+    }
+
+    /** The median CPU time of this JVM during the operation, or -1 for the reference tools. */
+    double medianCpu() {
+        return cpuSeconds.isEmpty() ? -1 : median(cpuSeconds);
     }
 
     /** The highest heap seen over all rounds; null for the reference tools (they run in their own processes). */
@@ -52,7 +59,11 @@ final class Measurement {
         if (seconds.isEmpty()) {
             throw new IllegalStateException(name + " has no measurement");
         }
-        List<Double> sorted = new ArrayList<>(seconds);
+        return median(seconds);
+    }
+
+    private static double median(List<Double> values) {
+        List<Double> sorted = new ArrayList<>(values);
         sorted.sort(Double::compare);
         int n = sorted.size();
         return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
