@@ -216,6 +216,13 @@ public final class Benchmark {
                     .filter(t -> all.contains(t.keepsake()) && all.contains(t.reference())).toList();
             Result result = new Result(all, targets, databaseBytes, identical[0]);
             print(result, server, tools, sizes);
+            out.println();
+            out.println("Where Keepsake's wall time goes (phases polled from the engine's status, average per operation):");
+            keepsake.phases().forEach((op, clock) -> {
+                if (!clock.averages().isEmpty()) {
+                    out.println("- " + op + ": " + clock.describe());
+                }
+            });
             return result;
         }
     }

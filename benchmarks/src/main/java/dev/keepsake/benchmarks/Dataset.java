@@ -77,7 +77,7 @@ final class Dataset {
                     + " CASE WHEN i % 5 = 0 THEN NULL WHEN i % 17 = 0 THEN '' ELSE repeat(md5(i::text) || ' ', 1 + i % 4) END,"
                     + " CASE WHEN i % 7 = 0 THEN NULL ELSE jsonb_build_object('id', i,"
                     + "   'kind', (ARRAY['retail', 'wholesale', 'online'])[1 + i % 3],"
-                    + "   'score', (i * 7919) % 1000 / 10.0,"
+                    + "   'score', (i::bigint * 7919) % 1000 / 10.0,"
                     + "   'labels', jsonb_build_array(md5((i + 1)::text), i % 100, i % 2 = 0),"
                     + "   'address', jsonb_build_object('street', i % 997 || ' Main St', 'zip', lpad((i % 99999)::text, 5, '0'))) END,"
                     + " CASE WHEN i % 11 = 0 THEN NULL ELSE decode(md5(i::text) || md5((i * 3)::text) || md5((i * 7)::text), 'hex') END,"

@@ -17,6 +17,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.SecureRandom;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.ExecutionException;
 
 import javax.sql.DataSource;
@@ -33,6 +35,9 @@ final class KeepsakeRunner {
     private final ArchiveKey key;
     private final int parallelism;
     private int engines;
+    private final PhaseClock backupPhases = new PhaseClock();
+    private final PhaseClock zstdPhases = new PhaseClock();
+    private final PhaseClock restorePhases = new PhaseClock();
 
     KeepsakeRunner(Path work, int parallelism) {
         this.work = work;
@@ -47,10 +52,13 @@ final class KeepsakeRunner {
             throws IOException, InterruptedException {
         Path engineDir = work.resolve("engine-" + (++engines));
         try (MaintenanceEngine engine = engine(source, engineDir, format)) {
-            timer.start();
-            Operation op = engine.startBackup();
-            OperationStatus status = await(op);
-            timer.stop();
+            OperationStatus status;
+            try (PhaseClock.Running phases = (format == ArchiveFormat.ZSTD ? zstdPhases : backupPhases).watch(engine)) {
+                timer.start();
+                Operation op = engine.startBackup();
+                status = await(op);
+                timer.stop();
+            }
             if (!status.succeeded()) {
                 throw new IOException("Keepsake backup failed: " + status.statusMessage());
             }
@@ -74,16 +82,28 @@ final class KeepsakeRunner {
     void restore(Path archive, DataSource target, Timer timer) throws IOException, InterruptedException {
         Path engineDir = work.resolve("engine-" + (++engines));
         try (MaintenanceEngine engine = engine(target, engineDir, ArchiveFormat.GZIP)) {
-            timer.start();
-            Operation op = engine.startRestore(RestoreSource.of(archive));
-            OperationStatus status = await(op);
-            timer.stop();
+            OperationStatus status;
+            try (PhaseClock.Running phases = restorePhases.watch(engine)) {
+                timer.start();
+                Operation op = engine.startRestore(RestoreSource.of(archive));
+                status = await(op);
+                timer.stop();
+            }
             if (!status.succeeded()) {
                 throw new IOException("Keepsake restore failed: " + status.statusMessage());
             }
         } finally {
             Benchmark.deleteTree(engineDir);
         }
+    }
+
+    /** Where the time of Keepsake's gzip backups, zstd backups and restores went, phase by phase (averages). */
+    Map<String, PhaseClock> phases() {
+        Map<String, PhaseClock> result = new LinkedHashMap<>();
+        result.put("backup (.tgz)", backupPhases);
+        result.put("backup (zstd)", zstdPhases);
+        result.put("restore", restorePhases);
+        return result;
     }
 
     private MaintenanceEngine engine(DataSource dataSource, Path dir, ArchiveFormat format) {
