@@ -1,6 +1,7 @@
 package dev.keepsake.core;
 
 import dev.keepsake.core.internal.ArchiveLayout;
+import dev.keepsake.core.internal.ArchiveVerifier;
 import dev.keepsake.core.internal.ArchiveWriter;
 import dev.keepsake.core.internal.Manifest;
 import dev.keepsake.core.spi.BackupJob;
@@ -9,9 +10,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * One backup: before-hook, then every part streamed into a new archive in the store, then the signed manifest, then
@@ -72,6 +75,23 @@ final class BackupProcedure {
                 + "down or the operation was cancelled); " + KEPT + ". Start the backup again.", cause);
     }
 
+    /** Reads the new archive back before it becomes visible: it must verify and say what was written. */
+    private void verifyWritten(Path file, ArchiveWriter.Result written) throws IOException {
+        op.stage("verifying the new backup", "", written.size());
+        ArchiveVerifier.VerifiedArchive v;
+        try {
+            v = settings.ownArchiveVerifier().verify(file, op.bytesDone::set);
+        } catch (ArchiveVerificationException e) {
+            throw new OperationFailure(ErrorCode.STORE_FAILED, "Backup failed: the archive written to the store did "
+                    + "not verify when read back (" + OperationFailure.lowerFirst(e.getMessage()) + "); " + KEPT
+                    + ". Check the disk of the backup directory, then start the backup again.", e);
+        }
+        if (!v.manifest().equals(written.manifest())) {
+            throw new OperationFailure(ErrorCode.STORE_FAILED, "Backup failed: the archive read back from the store "
+                    + "differs from what was written; " + KEPT + ". Check the disk of the backup directory.", null);
+        }
+    }
+
     private void write() {
         BackupStore.PendingBackup pending;
         op.stage("starting the archive", "", -1);
@@ -91,6 +111,10 @@ final class BackupProcedure {
                 part = job.name();
                 op.stage("reading the schema version", part, -1);
                 String schema = job.schemaVersion(op).orElse(null);
+                if (schema != null && (schema.isEmpty() || schema.length() > 1000)) {
+                    throw new IOException("schemaVersion() returned " + (schema.isEmpty() ? "an empty string"
+                            : "more than 1000 characters") + "; return a short version or none");
+                }
                 declared.add(new Manifest.Part(job.name(), job.type(), schema, Map.of(), 0, 0));
             }
             part = null;
@@ -98,10 +122,11 @@ final class BackupProcedure {
                     settings.productVersion().toString(), op.id, op.startedAt, declared, List.of(), 0, 0);
             writer = new ArchiveWriter(pending.output(), settings.format(), settings.compressionLevel(), header);
             writer.start();
+            op.stage("backing up", "", -1);
             for (int i = 0; i < declared.size(); i++) {
                 BackupJob job = settings.backupJobs().get(i);
                 part = job.name();
-                op.stage("backing up", part, -1);
+                op.part("backing up", part);
                 ArchiveWriter.Part out = writer.openPart(declared.get(i), op);
                 job.write(out, op);
                 writer.closePart(out);
@@ -110,9 +135,15 @@ final class BackupProcedure {
                 }
             }
             part = null;
-            op.stage("writing the manifest", "", -1);
+            op.part("writing the manifest", "");
             ArchiveWriter.Result result = writer.finish(settings.signingKey());
-            op.stage("storing the backup", "", -1);
+            if (settings.verifyBackups()) {
+                Optional<Path> file = pending.localFile();
+                if (file.isPresent()) {
+                    verifyWritten(file.get(), result);
+                }
+            }
+            op.part("storing the backup", "");
             BackupStore.StoredBackup stored = pending.commit(result.size(), result.sha256());
             committed = true;
             LOG.info("{} - backup stored: {} bytes, {} entries", op.id, stored.size(), result.manifest().entryCount());

@@ -12,6 +12,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -28,6 +29,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
@@ -238,6 +240,11 @@ public final class FileSystemBackupStore implements BackupStore {
         }
 
         @Override
+        public Optional<Path> localFile() {
+            return Optional.of(temp);
+        }
+
+        @Override
         public StoredBackup commit(long size, String sha256) throws IOException {
             if (finished) {
                 throw new IllegalStateException("backup " + id + " is already committed or aborted");
@@ -266,7 +273,12 @@ public final class FileSystemBackupStore implements BackupStore {
                     moveAtomically(recordTemp, directory.resolve(fileName + RECORD_SUFFIX));
                     syncDirectory();
                     done = true;
-                    prune();
+                    try {
+                        prune();
+                    } catch (IOException | RuntimeException e) {
+                        // the new backup is durable and visible; old ones are pruned after the next backup
+                        LOG.warn("backup {} stored, but older backups could not be pruned: {}", id, e.toString());
+                    }
                 }
                 return new Stored(id, size, sha256, created, fileName, archive);
             } finally {
@@ -362,7 +374,7 @@ public final class FileSystemBackupStore implements BackupStore {
          * Validates, creates the directory and sweeps stale temp files.
          *
          * @throws InvalidConfigurationException listing every problem
-         * @throws java.io.UncheckedIOException  when the directory cannot be created or read
+         * @throws UncheckedIOException  when the directory cannot be created or read
          */
         public FileSystemBackupStore build() {
             List<String> problems = new ArrayList<>();
@@ -386,7 +398,7 @@ public final class FileSystemBackupStore implements BackupStore {
                 store.sweep();
                 return store;
             } catch (IOException e) {
-                throw new java.io.UncheckedIOException("cannot prepare the backup directory " + directory, e);
+                throw new UncheckedIOException("cannot prepare the backup directory " + directory, e);
             }
         }
     }

@@ -27,9 +27,9 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
@@ -72,6 +72,9 @@ public final class MaintenanceEngine implements AutoCloseable {
     private final StatusFile statusFile;
     private final Path uploadDirectory;
     private final Object stateLock = new Object();
+    private final Object persistLock = new Object();
+    private long stateVersion;
+    private long persistedVersion;
     private final AtomicBoolean busy = new AtomicBoolean();
     private volatile boolean closed;
     private OperationStatus lastBackup;
@@ -102,7 +105,7 @@ public final class MaintenanceEngine implements AutoCloseable {
      */
     public Operation startBackup() {
         RunningOperation op = begin(RunningOperation.Kind.BACKUP);
-        return launch(op, () -> new BackupProcedure(settings, op).run());
+        return launch(op, () -> new BackupProcedure(settings, op).run(), () -> { });
     }
 
     /**
@@ -115,9 +118,17 @@ public final class MaintenanceEngine implements AutoCloseable {
      * @throws IllegalStateException        when the engine is closed (the source is not deleted)
      */
     public Operation startRestore(RestoreSource source) {
-        java.util.Objects.requireNonNull(source, "source");
+        Objects.requireNonNull(source, "source");
         RunningOperation op = begin(RunningOperation.Kind.RESTORE);
-        return launch(op, () -> new RestoreProcedure(settings, op, source).run());
+        return launch(op, () -> new RestoreProcedure(settings, op, source).run(), () -> {
+            if (source.deleteWhenDone()) {
+                try {
+                    Files.deleteIfExists(source.file());
+                } catch (IOException e) {
+                    LOG.warn("{} - could not delete the uploaded archive: {}", op.id, e.toString());
+                }
+            }
+        });
     }
 
     /** The current status; cheap, never blocks on a running operation. */
@@ -150,10 +161,10 @@ public final class MaintenanceEngine implements AutoCloseable {
      *
      * @throws ArchiveVerificationException when the archive is damaged, tampered with or not acceptably signed (also
      *                                      when the calling thread is interrupted; its flag is then set again)
-     * @throws IncompatibleBackupException  when the version policy refuses it
+     * @throws IncompatibleBackupException  when the backup was made by another product or the version policy refuses it
      */
     public BackupDescription verify(Path archive) {
-        java.util.Objects.requireNonNull(archive, "archive");
+        Objects.requireNonNull(archive, "archive");
         try {
             return RestoreProcedure.verifyAndCheck(settings, archive, null).description();
         } catch (InterruptedIOException e) {
@@ -247,8 +258,8 @@ public final class MaintenanceEngine implements AutoCloseable {
                 } else {
                     lastRestore = running;
                 }
-                persist();
             }
+            persist();
             return op;
         } catch (RuntimeException e) {
             busy.set(false);
@@ -266,8 +277,8 @@ public final class MaintenanceEngine implements AutoCloseable {
                 : "Another backup or restore is running; wait until it ends, then try again.");
     }
 
-    private Operation launch(RunningOperation op, Runnable procedure) {
-        Runnable task = () -> run(op, procedure);
+    private Operation launch(RunningOperation op, Runnable procedure, Runnable onRejected) {
+        Runnable task = () -> run(op, procedure, onRejected);
         try {
             if (settings.executor() == null) {
                 Thread t = new Thread(task, "keepsake-" + op.kind.label + "-" + THREADS.incrementAndGet());
@@ -277,17 +288,19 @@ public final class MaintenanceEngine implements AutoCloseable {
                 settings.executor().execute(task);
             }
         } catch (RejectedExecutionException | OutOfMemoryError e) {
+            onRejected.run();
             finish(op, new OperationFailure(ErrorCode.INTERRUPTED, "The " + op.kind.label + " could not be started"
                     + " (the executor refused it; is the service shutting down?). Try again.", e));
         }
-        return new Operation(op.id, op.completion);
+        return new Operation(op.id, op.completion.copy()); // callers cannot complete the engine's own future
     }
 
-    private void run(RunningOperation op, Runnable procedure) {
+    private void run(RunningOperation op, Runnable procedure, Runnable onNotRun) {
         op.thread = Thread.currentThread();
         OperationFailure failure = null;
         try {
             if (closed) {
+                onNotRun.run();
                 throw new OperationFailure(ErrorCode.INTERRUPTED, "The " + op.kind.label + " was interrupted before it"
                         + " began (the service is shutting down). Start it again.", null);
             }
@@ -309,7 +322,7 @@ public final class MaintenanceEngine implements AutoCloseable {
     }
 
     private void finish(RunningOperation op, OperationFailure failure) {
-        Instant end = settings.clock().instant();
+        Instant end = Instant.ofEpochMilli(settings.clock().millis()); // millisecond precision, like the ids
         OperationStatus status = failure == null
                 ? new OperationStatus(true, op.id, "OK", op.startedAt, Optional.of(end), Optional.empty(),
                 Optional.empty())
@@ -325,8 +338,8 @@ public final class MaintenanceEngine implements AutoCloseable {
                 lastRestore = status;
             }
             current = null;
-            persist();
         }
+        persist();
         try {
             op.lease.close();
         } catch (IOException | RuntimeException e) {
@@ -336,12 +349,27 @@ public final class MaintenanceEngine implements AutoCloseable {
         op.completion.complete(status);
     }
 
-    /** Writes the status file; called with {@code stateLock} held. */
+    /**
+     * Writes the current status to the status file, outside {@code stateLock} so {@link #status()} never waits for
+     * an fsync; a snapshot older than one already written is skipped.
+     */
     private void persist() {
-        try {
-            statusFile.write(new StatusFile.Snapshot(Optional.ofNullable(lastBackup), Optional.ofNullable(lastRestore)));
-        } catch (IOException e) {
-            LOG.warn("could not persist the status in the work directory: {}", e.toString());
+        long version;
+        StatusFile.Snapshot snapshot;
+        synchronized (stateLock) {
+            version = ++stateVersion;
+            snapshot = new StatusFile.Snapshot(Optional.ofNullable(lastBackup), Optional.ofNullable(lastRestore));
+        }
+        synchronized (persistLock) {
+            if (version <= persistedVersion) {
+                return;
+            }
+            try {
+                statusFile.write(snapshot);
+                persistedVersion = version;
+            } catch (IOException e) {
+                LOG.warn("could not persist the status in the work directory: {}", e.toString());
+            }
         }
     }
 
@@ -374,7 +402,7 @@ public final class MaintenanceEngine implements AutoCloseable {
         String fix = what.equals("backup") ? "the previous backup is still the one served; start the backup again."
                 : "check the application's data, then start the restore again.";
         return new OperationStatus(false, o.id(), "The " + what + " was interrupted: the service stopped while it "
-                + "ran; " + fix, o.startDate(), Optional.of(clock.instant()), Optional.of(ErrorCode.INTERRUPTED),
+                + "ran; " + fix, o.startDate(), Optional.of(Instant.ofEpochMilli(clock.millis())), Optional.of(ErrorCode.INTERRUPTED),
                 Optional.empty());
     }
 
@@ -403,18 +431,26 @@ public final class MaintenanceEngine implements AutoCloseable {
         long maxManifestBytes = DEFAULT_MAX_MANIFEST_BYTES;
         long maxUncompressedBytes = DEFAULT_MAX_UNCOMPRESSED_BYTES;
         Duration shutdownTimeout = DEFAULT_SHUTDOWN_TIMEOUT;
+        boolean verifyBackups = true;
 
         Builder() {
         }
 
-        /** The product's name and version, recorded in every backup and used by the version policy. Required. */
+        /**
+         * The product's name and version, recorded in every backup and used by the version policy. The version is
+         * required; the name defaults to {@code keepsake}.
+         */
         public Builder product(String name, Version version) {
             this.productName = name;
             this.productVersion = version;
             return this;
         }
 
-        /** Adds a part that both backs up and restores (e.g. the PostgreSQL part). Parts commit in the order added. */
+        /**
+         * Adds a part that both backs up and restores (e.g. the PostgreSQL part). Parts are written in the order added
+         * and commit in that order, except that parts able to undo their commit go first (see
+         * {@link dev.keepsake.core.spi.PreparedRestore#canUndoCommit()}).
+         */
         public <P extends BackupJob & RestoreJob> Builder part(P part) {
             backupJobs.add(part);
             restoreJobs.add(part);
@@ -429,8 +465,10 @@ public final class MaintenanceEngine implements AutoCloseable {
         }
 
         /**
-         * Directory for the status file, temp files and (unless {@link #store} is set) the backups. Required. Must be
-         * on a filesystem with room for the largest backup.
+         * Directory for the status file ({@code status.json}), uploads ({@code uploads/}, see
+         * {@link MaintenanceEngine#uploadDirectory()}) and, unless {@link #store} is set, the backups
+         * ({@code backups/}). Created if missing. Required. Must be on a file system with room for the largest backup
+         * (twice, while a new one is written) and must not be shared by two engines running at the same time.
          */
         public Builder workDirectory(Path dir) {
             this.workDirectory = dir;
@@ -449,13 +487,13 @@ public final class MaintenanceEngine implements AutoCloseable {
             return this;
         }
 
-        /** The key that signs new backups; it also verifies. */
+        /** The key that signs new backups; it also verifies. Default: none (backups are written unsigned). */
         public Builder signingKey(ArchiveKey key) {
             this.signingKey = key;
             return this;
         }
 
-        /** Further keys accepted when verifying (older keys during a rotation). */
+        /** Further keys accepted when verifying (older keys during a rotation). Default: none. May be called again. */
         public Builder verificationKeys(List<ArchiveKey> keys) {
             this.verificationKeys.addAll(keys);
             return this;
@@ -488,7 +526,11 @@ public final class MaintenanceEngine implements AutoCloseable {
             return this;
         }
 
-        /** Where operations run. Default: a new daemon thread per operation, named {@code keepsake-<op>-<id>}. */
+        /**
+         * Where operations run. Default: a new daemon thread per operation, named {@code keepsake-backup-<n>} or
+         * {@code keepsake-restore-<n>}. A supplied executor must run each task on a thread that may be interrupted by
+         * {@link MaintenanceEngine#close()}.
+         */
         public Builder executor(Executor executor) {
             this.executor = executor;
             return this;
@@ -531,6 +573,15 @@ public final class MaintenanceEngine implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Whether a new backup is read back and verified completely (as a restore would) before it becomes visible,
+         * when the store writes to a local file (the default store does). Costs one decompression pass. Default true.
+         */
+        public Builder verifyBackups(boolean verify) {
+            this.verifyBackups = verify;
+            return this;
+        }
+
         /** How long {@link MaintenanceEngine#close()} waits for a running operation to stop. Default 30 s. */
         public Builder shutdownTimeout(Duration timeout) {
             this.shutdownTimeout = timeout;
@@ -545,8 +596,8 @@ public final class MaintenanceEngine implements AutoCloseable {
          */
         public MaintenanceEngine build() {
             List<String> problems = new ArrayList<>();
-            if (productName == null || productName.isBlank()) {
-                problems.add("the product name is required (product(name, version))");
+            if (productName == null || productName.isBlank() || productName.length() > 200) {
+                problems.add("the product name is required and must be at most 200 characters (product(name, version))");
             }
             if (productVersion == null) {
                 problems.add("the product version is required (product(name, version))");
@@ -636,7 +687,9 @@ public final class MaintenanceEngine implements AutoCloseable {
                     maxUncompressedBytes);
             EngineSettings settings = new EngineSettings(productName, productVersion, backupJobs, restoreJobs, work,
                     effectiveStore, lock != null ? lock : new InProcessOperationLock(), executor, signingKey, verifier,
-                    compatibility, hooks, format, compressionLevel, clock, shutdownTimeout);
+                    compatibility, hooks, format, compressionLevel, clock, shutdownTimeout, verifyBackups,
+                    new ArchiveVerifier(signingKey == null ? List.of() : List.of(signingKey), true, maxManifestBytes,
+                            maxUncompressedBytes));
             StatusFile statusFile = new StatusFile(work.resolve("status.json"));
             return new MaintenanceEngine(settings, statusFile, uploads, recover(statusFile, clock));
         }

@@ -15,13 +15,14 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 
 /**
  * One restore: pass 1 verifies the whole archive and asks the version policy; then the before-hook; then pass 2 lets
- * every part prepare (abort all on any failure), then commits them in registration order (aborting the rest if one
- * fails); the after-hook; finally the source is deleted when the engine owns it. Runs on the operation's thread.
+ * every part prepare (abort all on any failure), then commits them — parts that can undo their commit first, the rest
+ * last — aborting the rest and rolling back the undoable committed ones if a commit fails; the after-hook; finally the source is deleted when the engine owns it. Runs on the operation's thread.
  */
 final class RestoreProcedure {
 
@@ -46,6 +47,12 @@ final class RestoreProcedure {
     static ArchiveVerifier.VerifiedArchive verifyAndCheck(EngineSettings settings, Path file, RunningOperation op)
             throws IOException {
         ArchiveVerifier.VerifiedArchive v = settings.verifier().verify(file, op == null ? null : op.bytesDone::set);
+        String made = v.description().productName();
+        if (!made.equals(settings.productName())) {
+            throw new IncompatibleBackupException(new CompatibilityDecision.Refused("The backup was made by the "
+                    + "product '" + made + "', not by '" + settings.productName() + "': restore it with the product "
+                    + "that made it.", Optional.empty(), Optional.empty()));
+        }
         CompatibilityDecision decision = settings.compatibility().check(settings.productVersion(), v.description());
         if (decision instanceof CompatibilityDecision.Refused refused) {
             throw new IncompatibleBackupException(refused);
@@ -174,10 +181,11 @@ final class RestoreProcedure {
     private void prepareAll(ArchiveVerifier.VerifiedArchive verified, Map<String, RestoreJob> jobs,
                             Map<String, PreparedRestore> prepared) {
         String part = null;
+        op.stage("preparing", "", verified.manifest().totalBytes());
         try (ArchiveReader reader = ArchiveReader.open(source.file(), verified)) {
             for (Manifest.Part p : verified.manifest().parts()) {
                 part = p.name();
-                op.stage("preparing", part, p.totalBytes());
+                op.part("preparing", part);
                 ArchiveReader.Part in = reader.part(p, op);
                 PreparedRestore staged = jobs.get(part).prepare(in, op);
                 if (staged == null) {
@@ -207,32 +215,78 @@ final class RestoreProcedure {
     private void commitAll(Map<String, PreparedRestore> prepared) {
         // Once the first part commits, finish the commits even if interrupted: stopping half-way is worse.
         boolean interrupted = Thread.interrupted();
-        List<String> order = settings.restoreJobs().stream().map(RestoreJob::name).toList();
+        List<String> order = commitOrder(prepared);
         List<String> committed = new ArrayList<>();
         try {
             for (int i = 0; i < order.size(); i++) {
                 String name = order.get(i);
-                op.stage("committing", name, -1);
+                op.part("committing", name);
                 try {
                     prepared.get(name).commit();
                     committed.add(name);
                 } catch (Exception e) {
-                    List<String> left = order.subList(i, order.size());
                     for (int j = order.size() - 1; j >= i; j--) {
                         abort(order.get(j), prepared.get(order.get(j)));
                     }
-                    String done = committed.isEmpty() ? "none" : String.join(", ", committed);
-                    throw new OperationFailure(ErrorCode.PART_FAILED, "Restore failed while committing part '" + name
-                            + "' (" + describe(e) + "). Parts already restored: " + done + "; parts left unchanged: "
-                            + String.join(", ", left) + "."
-                            + (committed.isEmpty() ? " Nothing was changed; start the restore again."
-                            : " The data may now be inconsistent: fix the problem and restore the backup again."), e);
+                    List<String> rolledBack = new ArrayList<>();
+                    List<String> kept = new ArrayList<>();
+                    for (int j = committed.size() - 1; j >= 0; j--) {
+                        String c = committed.get(j);
+                        if (prepared.get(c).canUndoCommit() && undo(c, prepared.get(c))) {
+                            rolledBack.add(c);
+                        } else {
+                            kept.add(c);
+                        }
+                    }
+                    throw new OperationFailure(ErrorCode.PART_FAILED, commitFailureMessage(name, e, kept,
+                            rolledBack, order.subList(i, order.size())), e);
                 }
             }
         } finally {
             if (interrupted) {
                 Thread.currentThread().interrupt();
             }
+        }
+    }
+
+    /**
+     * Parts whose commit can be undone first, then the rest, each group in registration order: if the last,
+     * irreversible commit (the database transaction) fails, the earlier ones are rolled back.
+     */
+    private List<String> commitOrder(Map<String, PreparedRestore> prepared) {
+        List<String> registered = settings.restoreJobs().stream().map(RestoreJob::name).toList();
+        List<String> order = new ArrayList<>();
+        registered.stream().filter(n -> prepared.get(n).canUndoCommit()).forEach(order::add);
+        registered.stream().filter(n -> !prepared.get(n).canUndoCommit()).forEach(order::add);
+        return order;
+    }
+
+    private String commitFailureMessage(String failed, Exception e, List<String> kept, List<String> rolledBack,
+                                               List<String> left) {
+        StringBuilder m = new StringBuilder("Restore failed while committing part '").append(failed).append("' (")
+                .append(describe(e)).append(").");
+        if (kept.isEmpty()) {
+            m.append(" Nothing was changed");
+            if (!rolledBack.isEmpty()) {
+                m.append(" (parts rolled back: ").append(String.join(", ", rolledBack)).append(')');
+            }
+            return m.append("; fix the problem and start the restore again.").toString();
+        }
+        m.append(" Parts already restored: ").append(String.join(", ", kept)).append("; parts left unchanged: ")
+                .append(String.join(", ", left));
+        if (!rolledBack.isEmpty()) {
+            m.append(", ").append(String.join(", ", rolledBack)).append(" (rolled back)");
+        }
+        return m.append(". The data may now be inconsistent: fix the problem and restore the backup again.").toString();
+    }
+
+    private boolean undo(String name, PreparedRestore p) {
+        try {
+            p.abort();
+            return true;
+        } catch (Exception e) {
+            LOG.warn("{} - part '{}' could not roll back its commit: {}", op.id, name, describe(e));
+            return false;
         }
     }
 

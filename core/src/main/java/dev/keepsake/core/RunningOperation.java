@@ -55,6 +55,12 @@ final class RunningOperation implements JobContext {
         this.bytesDone.set(0);
     }
 
+    /** Moves to another part within the current phase's byte counter. */
+    void part(String phase, String part) {
+        this.phase = phase;
+        this.currentPart = part;
+    }
+
     @Override
     public String operationId() {
         return id;

@@ -34,6 +34,8 @@ final class DirectoryPart implements BackupJob, RestoreJob {
     final AtomicInteger prepares = new AtomicInteger();
     final AtomicInteger commits = new AtomicInteger();
     final AtomicInteger aborts = new AtomicInteger();
+    /** When true, the previous content stays aside until close() so abort() after commit() puts it back. */
+    volatile boolean undoable;
     final AtomicInteger closes = new AtomicInteger();
     volatile String failPrepare;
     volatile String failCommit;
@@ -120,30 +122,52 @@ final class DirectoryPart implements BackupJob, RestoreJob {
             deleteTree(staging);
             throw e;
         }
+        boolean keepOld = undoable;
+        Path old = target.resolveSibling(target.getFileName() + ".old");
         return new PreparedRestore() {
+            private boolean committed;
+
             @Override
             public void commit() throws IOException {
                 if (failCommit != null) {
                     throw new IOException(failCommit);
                 }
-                Path old = target.resolveSibling(target.getFileName() + ".old");
                 if (Files.exists(target)) {
                     Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
                 }
                 Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
-                deleteTree(old);
+                if (!keepOld) {
+                    deleteTree(old);
+                }
+                committed = true;
                 commits.incrementAndGet();
+            }
+
+            @Override
+            public boolean canUndoCommit() {
+                return keepOld;
             }
 
             @Override
             public void abort() throws IOException {
                 aborts.incrementAndGet();
-                deleteTree(staging);
+                if (committed) {
+                    deleteTree(target);
+                    if (Files.exists(old)) {
+                        Files.move(old, target, StandardCopyOption.ATOMIC_MOVE);
+                    }
+                    committed = false;
+                } else {
+                    deleteTree(staging);
+                }
             }
 
             @Override
-            public void close() {
+            public void close() throws IOException {
                 closes.incrementAndGet();
+                if (committed) {
+                    deleteTree(old);
+                }
             }
         };
     }

@@ -90,6 +90,54 @@ class HostileArchiveTest {
                 StandardCharsets.UTF_8);
     }
 
+    /** Edits the decompressed tar bytes and gzips them again. */
+    static Case rawTar(String name, UnaryOperator<byte[]> edit, String expected) {
+        return new Case(name, out -> {
+            byte[] tar;
+            try (var in = new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(good))) {
+                tar = in.readAllBytes();
+            }
+            Files.write(out, gzip(edit.apply(tar)));
+        }, expected, b -> b);
+    }
+
+    /** Fills a ustar header with a valid checksum. */
+    static void ustarHeader(byte[] b, String name, byte type, long size) {
+        byte[] n = name.getBytes(StandardCharsets.US_ASCII);
+        System.arraycopy(n, 0, b, 0, n.length);
+        put(b, 100, String.format("%07o", 0644));
+        put(b, 108, "0000000");
+        put(b, 116, "0000000");
+        put(b, 124, String.format("%011o", size));
+        put(b, 136, String.format("%011o", 0));
+        b[156] = type;
+        put(b, 257, "ustar");
+        put(b, 263, "00");
+        java.util.Arrays.fill(b, 148, 156, (byte) ' ');
+        int sum = 0;
+        for (int i = 0; i < 512; i++) {
+            sum += b[i] & 0xff;
+        }
+        put(b, 148, String.format("%06o", sum));
+        b[154] = 0;
+    }
+
+    private static void put(byte[] b, int off, String s) {
+        byte[] v = s.getBytes(StandardCharsets.US_ASCII);
+        System.arraycopy(v, 0, b, off, v.length);
+    }
+
+    /** Offset of the tar header of {@code name} in a decompressed tar. */
+    static int headerOffset(byte[] tar, String name) {
+        byte[] n = (name + "\0").getBytes(StandardCharsets.UTF_8);
+        for (int i = 0; i < tar.length; i += 512) {
+            if (Arrays.equals(tar, i, i + n.length, n, 0, n.length)) {
+                return i;
+            }
+        }
+        throw new IllegalArgumentException(name);
+    }
+
     static byte[] flipBit(byte[] b, int index) {
         b[index] ^= 0x10;
         return b;
@@ -215,6 +263,49 @@ class HostileArchiveTest {
                         "\"size\":14,"), "inconsistent"),
                 resigned("manifest with a different backup id than the header", m -> m.replaceFirst(
                         "\"backupId\":\"1\\.4\\.2_", "\"backupId\":\"9.9.9_"), "header and its manifest disagree"),
+                rawTar("oversized PAX header (a memory bomb for general tar readers)", t -> {
+                    int at = headerOffset(t, "parts/files/a.txt");
+                    byte[] pax = new byte[512 + (2 << 20)];
+                    ustarHeader(pax, "PaxHeaders/a", (byte) 'x', 2 << 20);
+                    Arrays.fill(pax, 512, pax.length, (byte) 'a');
+                    byte[] r = new byte[t.length + pax.length];
+                    System.arraycopy(t, 0, r, 0, at);
+                    System.arraycopy(pax, 0, r, at, pax.length);
+                    System.arraycopy(t, at, r, at + pax.length, t.length - at);
+                    return r;
+                }, "has a PAX header of 2097152 bytes"),
+                tar("GNU long name header", l -> l.add(3, new TarSurgery.Item(new TarArchiveEntry("././@LongLink",
+                        TarConstants.LF_GNUTYPE_LONGNAME, true), "parts/files/x\0".getBytes(StandardCharsets.UTF_8))),
+                        "GNU or global extensions are never written by Keepsake"),
+                rawTar("bad tar header checksum", t -> {
+                    t[headerOffset(t, "parts/files/a.txt") + 20] = 'x';
+                    return t;
+                }, "tar header checksum mismatch"),
+                rawTar("data hidden in the padding after an entry", t -> {
+                    t[headerOffset(t, "parts/files/a.txt") + 512 + 15 + 3] = 'x';
+                    return t;
+                }, "non-zero padding after an entry"),
+                rawTar("a lone end-of-archive record followed by data", t -> {
+                    int m = headerOffset(t, "keepsake/manifest.json");
+                    byte[] r = Arrays.copyOf(t, t.length + 512);
+                    System.arraycopy(t, m, r, m + 512, t.length - m);
+                    Arrays.fill(r, m, m + 512, (byte) 0);
+                    return r;
+                }, "end-of-archive marker at offset"),
+                rawTar("tar end marker missing", t -> {
+                    int sig = headerOffset(t, "keepsake/manifest.sig");
+                    return Arrays.copyOf(t, sig + 1024);
+                }, "end-of-archive marker is missing"),
+                rawTar("non-zero bytes after the tar end marker", t -> {
+                    byte[] r = Arrays.copyOf(t, t.length + 512);
+                    r[r.length - 1] = 1;
+                    return r;
+                }, "data after its last entry"),
+                rawTar("a corrupted end-of-archive marker", t -> {
+                    int sig = headerOffset(t, "keepsake/manifest.sig");
+                    t[sig + 1024 + 600] = 1;
+                    return t;
+                }, "end-of-archive marker at offset"),
                 bytes("not an archive", b -> Fixture.bytes(5000, 3), "neither gzip nor zstd"),
                 bytes("an empty file", b -> new byte[0], "neither gzip nor zstd"));
     }

@@ -2,14 +2,12 @@ package dev.keepsake.core.internal;
 
 import dev.keepsake.core.ArchiveFormat;
 import dev.keepsake.core.ArchiveVerificationException;
-import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 
 import java.io.BufferedInputStream;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -25,7 +23,7 @@ final class ArchiveInput implements AutoCloseable {
     final long fileSize;
     final CompressedCounter compressed;
     final DecompressedCounter decompressed;
-    final TarArchiveInputStream tar;
+    final TarReader tar;
     private final InputStream file;
 
     private ArchiveInput(InputStream file, ArchiveFormat format, long fileSize, CompressedCounter compressed,
@@ -35,7 +33,7 @@ final class ArchiveInput implements AutoCloseable {
         this.fileSize = fileSize;
         this.compressed = compressed;
         this.decompressed = decompressed;
-        this.tar = new TarArchiveInputStream(decompressed, StandardCharsets.UTF_8.name());
+        this.tar = new TarReader(decompressed);
     }
 
     /**
@@ -148,29 +146,16 @@ final class ArchiveInput implements AutoCloseable {
         }
     }
 
-    /**
-     * Counts decompressed bytes, refuses more than a limit (a decompression bomb), and can track whether any non-zero
-     * byte passed since a point (for the end of the tar). Supports no mark/reset, so the tar reader cannot push back
-     * bytes unseen.
-     */
+    /** Counts decompressed bytes and refuses more than a limit (a decompression bomb). */
     static final class DecompressedCounter extends FilterInputStream {
         long count;
         private final long limit;
         private final String limitWhat;
-        private boolean tracking;
-        long trackingStart;
-        boolean nonZeroSeen;
 
         DecompressedCounter(InputStream in, long limit, String limitWhat) {
             super(in);
             this.limit = limit;
             this.limitWhat = limitWhat;
-        }
-
-        void trackZerosFromHere() {
-            tracking = true;
-            trackingStart = count;
-            nonZeroSeen = false;
         }
 
         @Override
@@ -188,14 +173,6 @@ final class ArchiveInput implements AutoCloseable {
                 if (count > limit) {
                     throw new ArchiveVerificationException("The archive expands to more than " + limitWhat
                             + "; it is damaged or hostile (a decompression bomb).");
-                }
-                if (tracking) {
-                    for (int i = off; i < off + n; i++) {
-                        if (b[i] != 0) {
-                            nonZeroSeen = true;
-                            break;
-                        }
-                    }
                 }
             }
             return n;
@@ -218,16 +195,6 @@ final class ArchiveInput implements AutoCloseable {
         @Override
         public boolean markSupported() {
             return false;
-        }
-
-        @Override
-        public synchronized void mark(int readlimit) {
-            // not supported: the tar reader must not push back bytes we have not checked
-        }
-
-        @Override
-        public synchronized void reset() throws IOException {
-            throw new IOException("mark/reset not supported");
         }
     }
 }

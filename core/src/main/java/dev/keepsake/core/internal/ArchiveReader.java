@@ -3,7 +3,6 @@ package dev.keepsake.core.internal;
 import dev.keepsake.core.spi.ArchiveEntry;
 import dev.keepsake.core.spi.JobContext;
 import dev.keepsake.core.spi.PartReader;
-import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -36,8 +35,8 @@ public final class ArchiveReader implements AutoCloseable {
         ArchiveInput in = ArchiveInput.open(file, verified.uncompressedBytes(),
                 verified.uncompressedBytes() + " bytes (its size when it was verified)", null);
         try {
-            TarArchiveEntry header = in.tar.getNextEntry();
-            if (header == null || !ArchiveLayout.HEADER.equals(header.getName())) {
+            TarReader.Header header = in.tar.next();
+            if (header == null || !ArchiveLayout.HEADER.equals(header.name())) {
                 throw changed("its header");
             }
             return new ArchiveReader(in, verified.manifest().entries());
@@ -108,12 +107,12 @@ public final class ArchiveReader implements AutoCloseable {
                 return Optional.empty();
             }
             Manifest.Entry m = entries.get(position++);
-            TarArchiveEntry t = in.tar.getNextEntry();
-            String name = t == null ? null : t.getName();
-            if (name != null && t.isDirectory() && name.endsWith("/")) {
+            TarReader.Header t = in.tar.next();
+            String name = t == null ? null : t.name();
+            if (name != null && t.type() == TarReader.DIRECTORY && name.endsWith("/")) {
                 name = name.substring(0, name.length() - 1);
             }
-            if (!m.path().equals(name) || t.getSize() != m.size()) {
+            if (!m.path().equals(name) || t.size() != m.size()) {
                 throw changed("entry '" + m.path() + "'");
             }
             VerifyingStream s = new VerifyingStream(m, context);

@@ -6,10 +6,8 @@ import dev.keepsake.core.ArchiveVerificationException;
 import dev.keepsake.core.BackupDescription;
 import dev.keepsake.core.Version;
 import dev.keepsake.core.spi.ArchiveEntry;
-import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
-import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
-import org.apache.commons.compress.archivers.tar.TarConstants;
 
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.file.Path;
@@ -19,6 +17,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -35,7 +34,6 @@ import java.util.function.LongConsumer;
  */
 public final class ArchiveVerifier {
 
-    private static final int TAR_RECORD = 512;
     private static final long MAX_PADDING = 1 << 20;
 
     private final Map<String, ArchiveKey> keys;
@@ -87,17 +85,17 @@ public final class ArchiveVerifier {
     }
 
     private VerifiedArchive read(ArchiveInput in) throws IOException {
-        TarArchiveInputStream tar = in.tar;
+        TarReader tar = in.tar;
         byte[] buffer = new byte[ArchiveLayout.BUFFER_SIZE];
         MessageDigest digest = TarSink.sha256();
 
-        TarArchiveEntry e = next(in, 0);
+        TarReader.Header e = next(in, 0);
         if (e == null) {
             throw new ArchiveVerificationException("The file is not a Keepsake archive: it contains no entries.");
         }
-        if (!ArchiveLayout.HEADER.equals(e.getName()) || e.getLinkFlag() != TarConstants.LF_NORMAL) {
+        if (!ArchiveLayout.HEADER.equals(e.name()) || !e.isRegular()) {
             throw new ArchiveVerificationException("The file is not a Keepsake archive: its first entry is '"
-                    + ManifestJson.abbreviate(e.getName()) + "', not " + ArchiveLayout.HEADER + ".");
+                    + ManifestJson.abbreviate(e.name()) + "', not " + ArchiveLayout.HEADER + ".");
         }
         byte[] headerBytes = readSmall(in, e, ArchiveLayout.MAX_HEADER_BYTES, "header");
         Manifest header = ManifestJson.parseHeader(headerBytes);
@@ -114,18 +112,18 @@ public final class ArchiveVerifier {
         Set<String> seen = new HashSet<>();
         byte[] manifestBytes = null;
         while ((e = next(in, observed.size())) != null) {
-            String name = e.getName();
+            String name = e.name();
             if (ArchiveLayout.MANIFEST.equals(name)) {
-                if (e.getLinkFlag() != TarConstants.LF_NORMAL) {
+                if (!e.isRegular()) {
                     throw new ArchiveVerificationException("The archive's manifest is not a regular file entry; "
                             + "the archive is damaged or was not made by Keepsake.");
                 }
-                if (e.getSize() > maxManifestBytes) {
-                    throw new ArchiveVerificationException("The archive's manifest has " + e.getSize()
+                if (e.size() > maxManifestBytes) {
+                    throw new ArchiveVerificationException("The archive's manifest has " + e.size()
                             + " bytes, more than the limit of " + maxManifestBytes + " bytes; if the backup is "
                             + "genuine, raise the manifest size limit (maxManifestBytes).");
                 }
-                manifestBytes = readSmall(in, e, (int) e.getSize(), "manifest");
+                manifestBytes = readSmall(in, e, (int) e.size(), "manifest");
                 break;
             }
             if (observed.size() >= maxEntries) {
@@ -149,33 +147,27 @@ public final class ArchiveVerifier {
             } catch (IOException | RuntimeException ex) {
                 throw damaged(in, ex, observed.size());
             }
-            if (size != e.getSize()) {
-                throw damaged(in, new IOException("entry '" + path + "' ends after " + size + " of " + e.getSize()
-                        + " bytes"), observed.size());
-            }
-            observed.add(new Observed(path, e.getLinkFlag(), size, ArchiveLayout.hex(digest.digest()),
-                    e.isSymbolicLink() ? e.getLinkName() : null));
+            observed.add(new Observed(path, e.type(), size, ArchiveLayout.hex(digest.digest()),
+                    e.type() == TarReader.SYMLINK ? e.linkName() : null));
         }
         if (manifestBytes == null) {
             throw new ArchiveVerificationException("The archive is incomplete: it ends after " + observed.size()
                     + " entries without its manifest (it was probably cut off during an upload or copy); use the "
                     + "complete file.");
         }
-        in.decompressed.trackZerosFromHere();
         byte[] signature = null;
         e = next(in, observed.size());
         if (e != null) {
-            if (!ArchiveLayout.SIGNATURE.equals(e.getName()) || e.getLinkFlag() != TarConstants.LF_NORMAL) {
+            if (!ArchiveLayout.SIGNATURE.equals(e.name()) || !e.isRegular()) {
                 throw new ArchiveVerificationException("The archive has an entry '"
-                        + ManifestJson.abbreviate(e.getName()) + "' after its manifest, where only the signature may"
+                        + ManifestJson.abbreviate(e.name()) + "' after its manifest, where only the signature may"
                         + " follow; it was tampered with or damaged.");
             }
             signature = readSmall(in, e, ArchiveLayout.MAX_SIGNATURE_BYTES, "signature");
-            in.decompressed.trackZerosFromHere();
             e = next(in, observed.size());
             if (e != null) {
                 throw new ArchiveVerificationException("The archive has an entry '"
-                        + ManifestJson.abbreviate(e.getName()) + "' after its signature, where nothing may follow;"
+                        + ManifestJson.abbreviate(e.name()) + "' after its signature, where nothing may follow;"
                         + " it was tampered with or damaged.");
             }
         }
@@ -197,13 +189,10 @@ public final class ArchiveVerifier {
         return new VerifiedArchive(manifest, describe(manifest, keyId), in.format, in.decompressed.count);
     }
 
-    private TarArchiveEntry next(ArchiveInput in, int entriesSoFar) {
+    private TarReader.Header next(ArchiveInput in, int entriesSoFar) {
         try {
-            return in.tar.getNextEntry();
+            return in.tar.next();
         } catch (IOException | RuntimeException ex) {
-            if (ex instanceof ArchiveVerificationException ave) {
-                throw ave;
-            }
             throw damaged(in, ex, entriesSoFar);
         }
     }
@@ -219,7 +208,7 @@ public final class ArchiveVerifier {
             return new ArchiveVerificationException("The archive has data after the end of its compressed stream ("
                     + describe(ex) + "); it was tampered with or damaged; use an intact copy.", ex);
         }
-        if (in.compressed.count >= in.fileSize) {
+        if (in.compressed.count >= in.fileSize && !(ex instanceof TarReader.TarFormatException)) {
             return new ArchiveVerificationException("The archive is incomplete: it ends in the middle of its data"
                     + (entriesSoFar >= 0 ? " after " + entriesSoFar + " entries" : "") + " (it was probably cut off "
                     + "during an upload or copy); use the complete file.", ex);
@@ -231,25 +220,33 @@ public final class ArchiveVerifier {
 
     /** Whether the decompressor complained about bytes after the end of a complete compressed stream. */
     private static boolean isTrailingData(Exception ex) {
-        String m = ex.getMessage() == null ? "" : ex.getMessage().toLowerCase(java.util.Locale.ROOT);
+        String m = ex.getMessage() == null ? "" : ex.getMessage().toLowerCase(Locale.ROOT);
         return m.contains("garbage after") || m.contains("data after a valid") || m.contains("unknown frame descriptor");
     }
 
     private static String describe(Exception ex) {
         String m = ex.getMessage();
-        return m == null ? ex.getClass().getSimpleName() : "'" + ManifestJson.abbreviate(m) + "'";
+        if (m == null) {
+            return ex.getClass().getSimpleName();
+        }
+        return "'" + (m.length() > 200 ? m.substring(0, 200) + "…" : m) + "'";
     }
 
-    private byte[] readSmall(ArchiveInput in, TarArchiveEntry e, int max, String what) {
-        long size = e.getSize();
+    private byte[] readSmall(ArchiveInput in, TarReader.Header e, int max, String what) {
+        long size = e.size();
         if (size > max) {
             throw new ArchiveVerificationException("The archive's " + what + " has " + size + " bytes, more than the "
                     + "limit of " + max + " bytes; the archive is damaged or was not made by Keepsake.");
         }
         try {
-            byte[] b = in.tar.readNBytes((int) size);
-            if (b.length != size) {
-                throw new IOException("the " + what + " ends after " + b.length + " of " + size + " bytes");
+            byte[] b = new byte[(int) size];
+            int off = 0;
+            while (off < b.length) {
+                int n = in.tar.read(b, off, b.length - off);
+                if (n < 0) {
+                    throw new EOFException("the " + what + " ends early");
+                }
+                off += n;
             }
             return b;
         } catch (IOException | RuntimeException ex) {
@@ -257,51 +254,49 @@ public final class ArchiveVerifier {
         }
     }
 
-    /** After the last entry: only zero bytes (padding and the two end records), then the end of the stream. */
+    /**
+     * After the last entry: the tar end-of-archive marker (two zero records), then only zero padding, then the end of
+     * the compressed stream.
+     */
     private void checkEnd(ArchiveInput in, byte[] buffer) {
-        ArchiveInput.DecompressedCounter d = in.decompressed;
-        try {
-            while (d.read(buffer, 0, buffer.length) >= 0) {
-                if (d.count - d.trackingStart > MAX_PADDING + 2 * TAR_RECORD) {
-                    break;
-                }
-            }
-        } catch (InterruptedIOException ex) {
-            throw new InterruptedRuntime(ex);
-        } catch (IOException | RuntimeException ex) {
-            if (ex instanceof ArchiveVerificationException ave) {
-                throw ave;
-            }
-            throw damaged(in, ex, -1);
-        }
-        long padStart = roundUp(d.trackingStart);
-        if (d.nonZeroSeen || d.count - d.trackingStart > MAX_PADDING + 2 * TAR_RECORD) {
-            throw new ArchiveVerificationException("The archive has data after its last entry; it was tampered with "
-                    + "or damaged; use an intact copy.");
-        }
-        if (d.count - padStart < 2 * TAR_RECORD) {
+        if (!in.tar.sawEndMarker()) {
             throw new ArchiveVerificationException("The archive is incomplete: its tar end-of-archive marker is "
                     + "missing; use the complete file.");
         }
-    }
-
-    private static long roundUp(long n) {
-        return (n + TAR_RECORD - 1) / TAR_RECORD * TAR_RECORD;
+        ArchiveInput.DecompressedCounter d = in.decompressed;
+        long padding = 0;
+        try {
+            int n;
+            while ((n = d.read(buffer, 0, buffer.length)) >= 0) {
+                for (int i = 0; i < n; i++) {
+                    if (buffer[i] != 0) {
+                        throw new ArchiveVerificationException("The archive has data after its last entry; it was "
+                                + "tampered with or damaged; use an intact copy.");
+                    }
+                }
+                padding += n;
+                if (padding > MAX_PADDING) {
+                    throw new ArchiveVerificationException("The archive has more than " + MAX_PADDING + " bytes of "
+                            + "padding after its last entry; it was tampered with or damaged; use an intact copy.");
+                }
+            }
+        } catch (IOException | RuntimeException ex) {
+            throw damaged(in, ex, -1);
+        }
     }
 
     /** Validates a part entry's name and tar type; returns its path (directories without trailing slash). */
-    private static String checkEntryName(TarArchiveEntry e, Set<String> knownParts) {
-        String name = e.getName();
-        byte type = e.getLinkFlag();
+    private static String checkEntryName(TarReader.Header e, Set<String> knownParts) {
+        String name = e.name();
+        byte type = e.type();
         String shown = ManifestJson.abbreviate(name);
-        boolean regular = type == TarConstants.LF_NORMAL && !e.isSparse();
-        if (!regular && type != TarConstants.LF_DIR && type != TarConstants.LF_SYMLINK) {
+        if (!e.isRegular() && type != TarReader.DIRECTORY && type != TarReader.SYMLINK) {
             throw new ArchiveVerificationException("The archive has an entry '" + shown + "' of tar type '"
-                    + describeType(type) + "'; Keepsake archives hold only regular files, directories and symbolic "
-                    + "links; it was tampered with or not made by Keepsake.");
+                    + TarReader.describeType(type) + "'; Keepsake archives hold only regular files, directories and "
+                    + "symbolic links; it was tampered with or not made by Keepsake.");
         }
         String path = name;
-        if (type == TarConstants.LF_DIR) {
+        if (type == TarReader.DIRECTORY) {
             if (!path.endsWith("/")) {
                 throw badName(shown, "is a directory without a trailing '/'");
             }
@@ -328,22 +323,13 @@ public final class ArchiveVerifier {
         if (problem != null) {
             throw badName(shown, problem);
         }
-        if (type == TarConstants.LF_SYMLINK && (e.getSize() != 0 || e.getLinkName() == null
-                || e.getLinkName().isEmpty() || e.getLinkName().indexOf('\0') >= 0)) {
-            throw badName(shown, "is a symbolic link with content or without a valid target");
+        if ((type == TarReader.DIRECTORY || type == TarReader.SYMLINK) && e.size() != 0) {
+            throw badName(shown, "is a directory or symbolic link with content");
+        }
+        if (type == TarReader.SYMLINK && (e.linkName().isEmpty() || e.linkName().indexOf('\0') >= 0)) {
+            throw badName(shown, "is a symbolic link without a valid target");
         }
         return path;
-    }
-
-    private static String describeType(byte type) {
-        return switch (type) {
-            case TarConstants.LF_LINK -> "hard link";
-            case TarConstants.LF_CHR -> "character device";
-            case TarConstants.LF_BLK -> "block device";
-            case TarConstants.LF_FIFO -> "FIFO";
-            case TarConstants.LF_NORMAL -> "sparse file";
-            default -> "type " + (char) type;
-        };
     }
 
     private static ArchiveVerificationException badName(String shown, String problem) {
@@ -451,12 +437,12 @@ public final class ArchiveVerifier {
                 }
                 throw entryProblem(o.path(), "is not in the order the manifest lists");
             }
-            byte expectedType = switch (m.type()) {
-                case DIRECTORY -> TarConstants.LF_DIR;
-                case SYMLINK -> TarConstants.LF_SYMLINK;
-                default -> TarConstants.LF_NORMAL;
+            boolean typeMatches = switch (m.type()) {
+                case DIRECTORY -> o.tarType() == TarReader.DIRECTORY;
+                case SYMLINK -> o.tarType() == TarReader.SYMLINK;
+                default -> o.tarType() == TarReader.REGULAR || o.tarType() == TarReader.REGULAR_OLD;
             };
-            if (o.tarType() != expectedType) {
+            if (!typeMatches) {
                 throw entryProblem(o.path(), "has a different type than the manifest says (" + m.type() + ")");
             }
             if (o.size() != m.size()) {

@@ -68,8 +68,16 @@ public final class ArchiveWriter {
     static TarArchiveEntry metaEntry(String name, Instant mtime) {
         TarArchiveEntry e = new TarArchiveEntry(name, TarConstants.LF_NORMAL, true);
         e.setMode(0100644);
-        e.setModTime(FileTime.from(mtime));
+        e.setModTime(tarTime(mtime));
         return e;
+    }
+
+    /**
+     * The tar header keeps whole seconds only: a fractional mtime would cost a PAX header (1 KiB) per entry. The
+     * manifest keeps the exact time, and readers take it from there.
+     */
+    static FileTime tarTime(Instant mtime) {
+        return FileTime.from(mtime.getEpochSecond(), java.util.concurrent.TimeUnit.SECONDS);
     }
 
     /** Opens the writer for the next part; close it with {@link #closePart}. */
@@ -199,7 +207,7 @@ public final class ArchiveWriter {
                 case TarConstants.LF_SYMLINK -> 0120000 | perms;
                 default -> 0100000 | perms;
             });
-            e.setModTime(FileTime.from(mtime));
+            e.setModTime(tarTime(mtime));
             e.setSize(size);
             return e;
         }
@@ -220,6 +228,11 @@ public final class ArchiveWriter {
                 throw new IllegalArgumentException("part '" + name + "': add CHUNK entries with appendChunk or openStream");
             }
             checkName("entry name", entry.name());
+            if (entry.type() == ArchiveEntry.Type.SYMLINK && (entry.linkTarget().isEmpty()
+                    || entry.linkTarget().length() > 4096 || entry.linkTarget().indexOf('\0') >= 0)) {
+                throw new IllegalArgumentException("part '" + name + "': symlink '" + entry.name() + "' has an empty, "
+                        + "over-long (> 4096 characters) or NUL-containing target");
+            }
             lock(name);
             boolean handedOver = false;
             try {

@@ -20,10 +20,10 @@ public final class Compression {
     private Compression() {
     }
 
-    /** Whether zstd-jni is on the class path and loads. */
+    /** Whether zstd-jni is on the class path and its native library loads on this platform. */
     public static boolean zstdAvailable() {
         try {
-            Class.forName("com.github.luben.zstd.ZstdOutputStream", false, Compression.class.getClassLoader());
+            Class.forName("com.github.luben.zstd.Zstd", true, Compression.class.getClassLoader());
             return true;
         } catch (ClassNotFoundException | LinkageError e) {
             return false;

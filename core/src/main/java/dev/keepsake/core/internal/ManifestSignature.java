@@ -10,15 +10,17 @@ import com.fasterxml.jackson.core.StreamReadFeature;
 import dev.keepsake.core.ArchiveKey;
 import dev.keepsake.core.ArchiveVerificationException;
 
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.Map;
+import java.util.TreeSet;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 
 /**
  * {@code keepsake/manifest.sig}: {@code {"algorithm":"HMAC-SHA256","keyId":"…","mac":"<base64>"}} over the exact
@@ -43,7 +45,7 @@ public final class ManifestSignature {
             Mac mac = Mac.getInstance("HmacSHA256");
             byte[] secret = key.secret();
             mac.init(new SecretKeySpec(secret, "HmacSHA256"));
-            java.util.Arrays.fill(secret, (byte) 0);
+            Arrays.fill(secret, (byte) 0);
             return mac.doFinal(data);
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("HmacSHA256 is not available in this JVM", e);
@@ -115,7 +117,7 @@ public final class ManifestSignature {
             throw new ArchiveVerificationException("The archive is signed with key id '" + ManifestJson.abbreviate(keyId)
                     + "', which is not configured here"
                     + (keys.isEmpty() ? " (no keys are configured)" : " (configured: " + String.join(", ",
-                    new java.util.TreeSet<>(keys.keySet())) + ")")
+                    new TreeSet<>(keys.keySet())) + ")")
                     + "; add that key to the verification keys to restore it.");
         }
         byte[] given;

@@ -8,7 +8,6 @@ import org.apache.commons.compress.archivers.tar.TarConstants;
 
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -146,7 +145,7 @@ public final class RawArchiveWriter {
     /** Any tar entry with any content, not listed in the manifest. The entry's size is set to the content length. */
     public RawArchiveWriter raw(TarArchiveEntry entry, byte[] content) throws IOException {
         if (entry.getLastModifiedTime() == null || entry.getLastModifiedTime().toMillis() == 0) {
-            entry.setModTime(FileTime.from(mtime));
+            entry.setModTime(ArchiveWriter.tarTime(mtime));
         }
         entry.setSize(entry.isSymbolicLink() || entry.isLink() || entry.isDirectory() ? 0 : content.length);
         sink.tar().putArchiveEntry(entry);
