@@ -220,6 +220,38 @@ final class TestServer implements AutoCloseable {
         return new String(out, StandardCharsets.UTF_8);
     }
 
+    /**
+     * Sends {@code head} (request line and headers, ending with an empty line) over a raw socket, and returns what
+     * the server answers until it closes the connection or {@code 10 s} pass without data.
+     */
+    static String raw(int port, String head) throws IOException {
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
+            s.setSoTimeout(10_000);
+            s.getOutputStream().write(head.getBytes(StandardCharsets.ISO_8859_1));
+            s.getOutputStream().flush();
+            StringBuilder b = new StringBuilder();
+            byte[] buf = new byte[4096];
+            try {
+                int n;
+                while ((n = s.getInputStream().read(buf)) > 0) {
+                    b.append(new String(buf, 0, n, StandardCharsets.ISO_8859_1));
+                }
+            } catch (java.net.SocketTimeoutException | java.net.SocketException e) {
+                // keep what arrived: the answer was sent, the connection was just not closed (or was reset)
+                b.append("");
+            }
+            return b.toString();
+        }
+    }
+
+    /** A restore request head announcing {@code contentLength} body bytes. */
+    static String restoreHead(int port, long contentLength) {
+        return "POST /api/maintenance/db/restore HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\n"
+                + "Authorization: " + basic(USER, PASSWORD) + "\r\n"
+                + "Content-Type: multipart/form-data; boundary=XyZ\r\n"
+                + "Content-Length: " + contentLength + "\r\n\r\n";
+    }
+
     @Override
     public void close() throws Exception {
         server.stop();
