@@ -17,7 +17,7 @@ import java.util.Set;
 /**
  * Everything the {@link MaintenanceServlet} can be configured with, in one immutable, validated value. Build it with
  * {@link #builder()}; {@link Builder#build()} (and the canonical constructor) check every value and list every
- * problem in one {@link InvalidConfigurationException}.
+ * problem in one {@link InvalidConfigurationException}. Immutable and thread-safe.
  *
  * <table>
  *   <caption>Options and defaults</caption>

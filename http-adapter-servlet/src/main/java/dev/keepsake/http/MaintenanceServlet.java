@@ -68,7 +68,7 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
  *
  * <p>Thread-safe: one instance serves all requests.
  */
-public class MaintenanceServlet extends HttpServlet {
+public final class MaintenanceServlet extends HttpServlet {
 
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(MaintenanceServlet.class);

@@ -78,6 +78,15 @@ final class TestServer implements AutoCloseable {
     }
 
     static TestServer start(MaintenanceServlet servlet, boolean https) throws Exception {
+        return start(servlet, https, true, Duration.ofSeconds(30));
+    }
+
+    /**
+     * @param async        whether the servlet is registered with asyncSupported (non-blocking uploads)
+     * @param connectorIdle the container's idle timeout
+     */
+    static TestServer start(MaintenanceServlet servlet, boolean https, boolean async, Duration connectorIdle)
+            throws Exception {
         QueuedThreadPool threads = new QueuedThreadPool(64, 4);
         threads.setName("test-jetty");
         Server server = new Server(threads);
@@ -95,12 +104,13 @@ final class TestServer implements AutoCloseable {
             connector = new ServerConnector(server, new HttpConnectionFactory(hc));
         }
         connector.setHost("127.0.0.1");
+        connector.setIdleTimeout(connectorIdle.toMillis());
         connector.setPort(0);
         server.addConnector(connector);
         ServletContextHandler context = new ServletContextHandler();
         context.setContextPath("/");
         ServletHolder holder = new ServletHolder("keepsake", servlet);
-        holder.setAsyncSupported(true);
+        holder.setAsyncSupported(async);
         context.addServlet(holder, MaintenanceServlet.MAPPING);
         server.setHandler(context);
         server.start();

@@ -6,7 +6,6 @@ import jakarta.servlet.http.HttpServletResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -85,16 +84,15 @@ public final class BackupDownload {
             while (remaining > 0) {
                 int n = in.read(buf, 0, (int) Math.min(buf.length, remaining));
                 if (n < 0) {
-                    throw new EOFException("the store returned " + (range.length() - remaining) + " of "
-                            + range.length() + " bytes of backup " + backup.id());
+                    // The status line is already sent; the body shorter than Content-Length tells the client.
+                    LOG.warn("{} - the store returned {} of {} bytes; the download was cut short", backup.id(),
+                            range.length() - remaining, range.length());
+                    return;
                 }
                 out.write(buf, 0, n);
                 remaining -= n;
             }
             out.flush();
-        } catch (EOFException e) {
-            // The status line is already sent; the short body (shorter than Content-Length) tells the client.
-            LOG.warn("{} - download cut short: {}", backup.id(), e.getMessage());
         } catch (IOException e) {
             // Typically the client went away (a download to be resumed with Range); nothing to answer any more.
             LOG.debug("{} - download ended early with {} bytes unsent: {}", backup.id(), remaining, e.toString());
