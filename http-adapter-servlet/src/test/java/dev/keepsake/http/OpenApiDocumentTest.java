@@ -50,11 +50,11 @@ class OpenApiDocumentTest {
 
     private static void collectRefs(JsonNode n, List<String> out) {
         if (n.isObject()) {
-            n.fields().forEachRemaining(e -> {
-                if (e.getKey().equals("$ref")) {
-                    out.add(e.getValue().asText());
+            n.fieldNames().forEachRemaining(name -> {
+                if (name.equals("$ref")) {
+                    out.add(n.get(name).asText());
                 } else {
-                    collectRefs(e.getValue(), out);
+                    collectRefs(n.get(name), out);
                 }
             });
         } else if (n.isArray()) {

@@ -65,7 +65,7 @@ public final class FailureBackoff {
             return;
         }
         try {
-            Thread.sleep(delay.toMillis(), (int) (delay.toNanosPart() % 1_000_000));
+            Thread.sleep(delay.toMillis(), delay.toNanosPart() % 1_000_000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt(); // answer at once; the container is shutting down
         }
