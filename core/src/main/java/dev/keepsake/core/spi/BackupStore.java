@@ -3,6 +3,7 @@ package dev.keepsake.core.spi;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -41,6 +42,15 @@ public interface BackupStore {
          * @param sha256 the archive's SHA-256 in lower-case hex, as written; the store may check it
          */
         StoredBackup commit(long size, String sha256) throws IOException;
+
+        /**
+         * The local file the archive is being written to, if the store writes to one; the engine then reads the
+         * archive back and verifies it before {@link #commit} (see {@code MaintenanceEngine.Builder#verifyBackups}).
+         * Default: empty (not verified before commit).
+         */
+        default Optional<Path> localFile() {
+            return Optional.empty();
+        }
 
         /** Discards what was written. Idempotent. */
         void abort() throws IOException;

@@ -6,8 +6,9 @@ import java.io.IOException;
  * Restores one named part in phases: {@link #prepare} reads and stages everything and validates it with no visible
  * change; the returned {@link PreparedRestore} then either {@linkplain PreparedRestore#commit() commits} (makes it
  * visible) or {@linkplain PreparedRestore#abort() aborts} (undoes the staging). The engine commits only when every
- * part prepared; parts commit in the order they were registered with the engine (register the database first: its
- * commit is a single transaction, the one most likely to fail).
+ * part prepared. Parts whose commit can be undone ({@link PreparedRestore#canUndoCommit()}, e.g. volumes) commit
+ * first, the others (the database: its commit is a single transaction) last, each group in registration order; when a
+ * commit fails, the parts not yet committed are aborted and the undoable committed ones rolled back.
  *
  * <p>Not required to be thread-safe: the engine runs one operation at a time.
  */

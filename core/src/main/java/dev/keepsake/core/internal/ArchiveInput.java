@@ -1,0 +1,200 @@
+package dev.keepsake.core.internal;
+
+import dev.keepsake.core.ArchiveFormat;
+import dev.keepsake.core.ArchiveVerificationException;
+
+import java.io.BufferedInputStream;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InterruptedIOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.function.LongConsumer;
+
+/**
+ * An archive file opened for reading: file → buffer → counter of compressed bytes → decompressor → bounded counter of
+ * decompressed bytes → tar. Not thread-safe. Internal.
+ */
+final class ArchiveInput implements AutoCloseable {
+
+    final ArchiveFormat format;
+    final long fileSize;
+    final CompressedCounter compressed;
+    final DecompressedCounter decompressed;
+    final TarReader tar;
+    private final InputStream file;
+
+    private ArchiveInput(InputStream file, ArchiveFormat format, long fileSize, CompressedCounter compressed,
+                         DecompressedCounter decompressed) {
+        this.file = file;
+        this.format = format;
+        this.fileSize = fileSize;
+        this.compressed = compressed;
+        this.decompressed = decompressed;
+        this.tar = new TarReader(decompressed);
+    }
+
+    /**
+     * @param limit      most decompressed bytes to read before refusing
+     * @param limitWhat  how to describe the limit in the refusal
+     * @param progress   receives the number of compressed bytes read so far, or null
+     */
+    static ArchiveInput open(Path path, long limit, String limitWhat, LongConsumer progress) throws IOException {
+        long size;
+        InputStream raw;
+        try {
+            size = Files.size(path);
+            raw = Files.newInputStream(path);
+        } catch (NoSuchFileException e) {
+            throw new ArchiveVerificationException("The archive file does not exist (" + path.getFileName()
+                    + "); upload or copy it again.");
+        }
+        try {
+            CompressedCounter compressed = new CompressedCounter(new BufferedInputStream(raw, ArchiveLayout.BUFFER_SIZE),
+                    progress);
+            byte[] magic = new byte[4];
+            compressed.mark(8);
+            int n = compressed.readNBytes(magic, 0, 4);
+            compressed.reset();
+            ArchiveFormat format = Compression.detect(magic, n);
+            if (format == null) {
+                throw new ArchiveVerificationException("The file is not a Keepsake archive: it is neither gzip nor "
+                        + "zstd compressed; upload the .tgz (or .tar.zst) file that a backup produced.");
+            }
+            if (format == ArchiveFormat.ZSTD && !Compression.zstdAvailable()) {
+                throw new ArchiveVerificationException("The archive is zstd compressed, but zstd support is not "
+                        + "installed; add com.github.luben:zstd-jni to the application's class path.");
+            }
+            InputStream decompressing = Compression.decompress(format, compressed);
+            return new ArchiveInput(raw, format, size, compressed, new DecompressedCounter(decompressing, limit,
+                    limitWhat));
+        } catch (IOException | RuntimeException e) {
+            raw.close();
+            if (e instanceof IOException io && !(e instanceof InterruptedIOException)) {
+                throw new ArchiveVerificationException("The archive is damaged: its compressed data cannot be read ("
+                        + io.getMessage() + "); use an intact copy.", io);
+            }
+            throw e;
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        file.close();
+    }
+
+    /** Counts compressed bytes (for progress and for telling truncation from damage). */
+    static final class CompressedCounter extends FilterInputStream {
+        long count;
+        private long mark;
+        private final LongConsumer progress;
+
+        CompressedCounter(InputStream in, LongConsumer progress) {
+            super(in);
+            this.progress = progress;
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = in.read();
+            if (b >= 0) {
+                advance(1);
+            }
+            return b;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            int n = in.read(b, off, len);
+            if (n > 0) {
+                advance(n);
+            }
+            return n;
+        }
+
+        @Override
+        public long skip(long n) throws IOException {
+            long s = in.skip(n);
+            if (s > 0) {
+                advance(s);
+            }
+            return s;
+        }
+
+        private void advance(long n) throws InterruptedIOException {
+            count += n;
+            if (progress != null) {
+                progress.accept(count);
+            }
+            if (Thread.currentThread().isInterrupted()) {
+                throw new InterruptedIOException("interrupted while reading the archive");
+            }
+        }
+
+        @Override
+        public synchronized void mark(int readlimit) {
+            in.mark(readlimit);
+            mark = count;
+        }
+
+        @Override
+        public synchronized void reset() throws IOException {
+            in.reset();
+            count = mark;
+        }
+    }
+
+    /** Counts decompressed bytes and refuses more than a limit (a decompression bomb). */
+    static final class DecompressedCounter extends FilterInputStream {
+        long count;
+        private final long limit;
+        private final String limitWhat;
+
+        DecompressedCounter(InputStream in, long limit, String limitWhat) {
+            super(in);
+            this.limit = limit;
+            this.limitWhat = limitWhat;
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            int n = read(one, 0, 1);
+            return n <= 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            int n = in.read(b, off, len);
+            if (n > 0) {
+                count += n;
+                if (count > limit) {
+                    throw new ArchiveVerificationException("The archive expands to more than " + limitWhat
+                            + "; it is damaged or hostile (a decompression bomb).");
+                }
+            }
+            return n;
+        }
+
+        @Override
+        public long skip(long n) throws IOException {
+            byte[] buf = new byte[(int) Math.min(n, 8192)];
+            long done = 0;
+            while (done < n) {
+                int r = read(buf, 0, (int) Math.min(buf.length, n - done));
+                if (r < 0) {
+                    break;
+                }
+                done += r;
+            }
+            return done;
+        }
+
+        @Override
+        public boolean markSupported() {
+            return false;
+        }
+    }
+}

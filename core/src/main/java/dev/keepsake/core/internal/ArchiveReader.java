@@ -1,0 +1,224 @@
+package dev.keepsake.core.internal;
+
+import dev.keepsake.core.spi.ArchiveEntry;
+import dev.keepsake.core.spi.JobContext;
+import dev.keepsake.core.spi.PartReader;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Pass 2 of a restore: reads a verified archive again, part by part, handing each part's entries to its restore job
+ * through a {@link PartReader} that re-hashes every entry as it is read and fails at the end of an entry whose bytes
+ * differ from the manifest (the file changed since pass 1). The decompressed stream may not be longer than it was in
+ * pass 1. Not thread-safe. Internal.
+ */
+public final class ArchiveReader implements AutoCloseable {
+
+    private final ArchiveInput in;
+    private final List<Manifest.Entry> entries;
+    private final byte[] skipBuffer = new byte[ArchiveLayout.BUFFER_SIZE];
+    private int position;
+
+    private ArchiveReader(ArchiveInput in, List<Manifest.Entry> entries) {
+        this.in = in;
+        this.entries = entries;
+    }
+
+    /** Opens {@code file}, which {@code verified} describes, and positions it after the header. */
+    public static ArchiveReader open(Path file, ArchiveVerifier.VerifiedArchive verified) throws IOException {
+        ArchiveInput in = ArchiveInput.open(file, verified.uncompressedBytes(),
+                verified.uncompressedBytes() + " bytes (its size when it was verified)", null);
+        try {
+            TarReader.Header header = in.tar.next();
+            if (header == null || !ArchiveLayout.HEADER.equals(header.name())) {
+                throw changed("its header");
+            }
+            return new ArchiveReader(in, verified.manifest().entries());
+        } catch (IOException | RuntimeException e) {
+            in.close();
+            throw e;
+        }
+    }
+
+    private static IOException changed(String what) {
+        return new IOException("the archive file changed after it was verified (" + what + " differs); "
+                + "restore from a file nobody modifies during the restore");
+    }
+
+    /** A reader over the entries of {@code part}, which must be the next part in archive order. */
+    public Part part(Manifest.Part part, JobContext context) {
+        return new Part(part, context);
+    }
+
+    @Override
+    public void close() throws IOException {
+        in.close();
+    }
+
+    /** The {@link PartReader} of one part. */
+    public final class Part implements PartReader {
+        private final Manifest.Part part;
+        private final JobContext context;
+        private VerifyingStream current;
+
+        Part(Manifest.Part part, JobContext context) {
+            this.part = part;
+            this.context = context;
+        }
+
+        @Override
+        public String partName() {
+            return part.name();
+        }
+
+        @Override
+        public Map<String, String> attributes() {
+            return part.attributes();
+        }
+
+        @Override
+        public Optional<String> schemaVersion() {
+            return Optional.ofNullable(part.schemaVersion());
+        }
+
+        @Override
+        public long entryCount() {
+            return part.entryCount();
+        }
+
+        @Override
+        public long totalBytes() {
+            return part.totalBytes();
+        }
+
+        @Override
+        public Optional<Entry> next() throws IOException {
+            if (current != null) {
+                current.drain();
+                current = null;
+            }
+            if (position >= entries.size() || !entries.get(position).part().equals(part.name())) {
+                return Optional.empty();
+            }
+            Manifest.Entry m = entries.get(position++);
+            TarReader.Header t = in.tar.next();
+            String name = t == null ? null : t.name();
+            if (name != null && t.type() == TarReader.DIRECTORY && name.endsWith("/")) {
+                name = name.substring(0, name.length() - 1);
+            }
+            if (!m.path().equals(name) || t.size() != m.size()) {
+                throw changed("entry '" + m.path() + "'");
+            }
+            VerifyingStream s = new VerifyingStream(m, context);
+            current = s;
+            ArchiveEntry entry = m.toArchiveEntry();
+            return Optional.of(new Entry() {
+                @Override
+                public ArchiveEntry entry() {
+                    return entry;
+                }
+
+                @Override
+                public InputStream content() {
+                    return s;
+                }
+            });
+        }
+
+        /** Reads (and verifies) whatever the job left unread of this part. */
+        public void finish() throws IOException {
+            while (next().isPresent()) {
+                // next() drains and verifies the previous entry
+            }
+        }
+    }
+
+    /** Exactly {@code size} bytes of one entry; verifies the SHA-256 when the last byte has been read. */
+    private final class VerifyingStream extends InputStream {
+        private final Manifest.Entry entry;
+        private final JobContext context;
+        private final MessageDigest digest = TarSink.sha256();
+        private long remaining;
+        private boolean verified;
+
+        VerifyingStream(Manifest.Entry entry, JobContext context) {
+            this.entry = entry;
+            this.context = context;
+            this.remaining = entry.size();
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            int n = read(one, 0, 1);
+            return n < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            if (len == 0) {
+                return 0;
+            }
+            if (remaining == 0) {
+                verify();
+                return -1;
+            }
+            int n = in.tar.read(b, off, (int) Math.min(len, remaining));
+            if (n < 0) {
+                throw changed("entry '" + entry.path() + "' is shorter");
+            }
+            digest.update(b, off, n);
+            remaining -= n;
+            context.addProgress(n);
+            if (remaining == 0) {
+                verify();
+            }
+            return n;
+        }
+
+        @Override
+        public long skip(long n) throws IOException {
+            long done = 0;
+            while (done < n) {
+                int r = read(skipBuffer, 0, (int) Math.min(skipBuffer.length, n - done));
+                if (r < 0) {
+                    break;
+                }
+                done += r;
+            }
+            return done;
+        }
+
+        @Override
+        public int available() {
+            return 0;
+        }
+
+        private void verify() throws IOException {
+            if (verified) {
+                return;
+            }
+            verified = true;
+            if (!ArchiveLayout.hex(digest.digest()).equals(entry.sha256())) {
+                throw changed("the content of entry '" + entry.path() + "'");
+            }
+        }
+
+        void drain() throws IOException {
+            while (read(skipBuffer, 0, skipBuffer.length) >= 0) {
+                // read to the end, which verifies the hash
+            }
+        }
+
+        @Override
+        public void close() {
+            // owned by the reader: the rest is read and verified by the next call to next()
+        }
+    }
+}

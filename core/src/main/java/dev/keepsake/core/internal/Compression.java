@@ -1,0 +1,89 @@
+package dev.keepsake.core.internal;
+
+import dev.keepsake.core.ArchiveFormat;
+import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.util.zip.GZIPOutputStream;
+
+/**
+ * The compression layer of an archive. Kept behind this one class so the gzip writer can be replaced (e.g. by one that
+ * compresses independent gzip members in parallel; the reader already accepts concatenated members). zstd-jni is an
+ * optional dependency and only loaded when zstd is used. Internal.
+ */
+public final class Compression {
+
+    static final int GZIP_BUFFER = 64 * 1024;
+
+    private Compression() {
+    }
+
+    /** Whether zstd-jni is on the class path and its native library loads on this platform. */
+    public static boolean zstdAvailable() {
+        try {
+            Class.forName("com.github.luben.zstd.Zstd", true, Compression.class.getClassLoader());
+            return true;
+        } catch (ClassNotFoundException | LinkageError e) {
+            return false;
+        }
+    }
+
+    /** The valid levels for {@code format}, as {min, max}. */
+    public static int[] levels(ArchiveFormat format) {
+        return format == ArchiveFormat.GZIP ? new int[] {1, 9} : new int[] {1, 19};
+    }
+
+    /** A compressing stream over {@code out}; closing it finishes the compressed stream and closes {@code out}. */
+    public static OutputStream compress(ArchiveFormat format, OutputStream out, int level) throws IOException {
+        if (format == ArchiveFormat.ZSTD) {
+            return Zstd.compress(out, level);
+        }
+        return new LevelGzipOutputStream(out, level);
+    }
+
+    /**
+     * A decompressing stream over {@code in} that fails on data after the end of the compressed stream (concatenated
+     * gzip members or zstd frames are read as one stream).
+     */
+    public static InputStream decompress(ArchiveFormat format, InputStream in) throws IOException {
+        if (format == ArchiveFormat.ZSTD) {
+            return Zstd.decompress(in);
+        }
+        return new GzipCompressorInputStream(in, true);
+    }
+
+    /** The format given by the first bytes of a file, or null when neither gzip nor zstd. */
+    public static ArchiveFormat detect(byte[] magic, int length) {
+        if (length >= 2 && (magic[0] & 0xff) == 0x1f && (magic[1] & 0xff) == 0x8b) {
+            return ArchiveFormat.GZIP;
+        }
+        if (length >= 4 && (magic[0] & 0xff) == 0x28 && (magic[1] & 0xff) == 0xb5 && (magic[2] & 0xff) == 0x2f
+                && (magic[3] & 0xff) == 0xfd) {
+            return ArchiveFormat.ZSTD;
+        }
+        return null;
+    }
+
+    /** GZIPOutputStream with a compression level and a large buffer. */
+    private static final class LevelGzipOutputStream extends GZIPOutputStream {
+        LevelGzipOutputStream(OutputStream out, int level) throws IOException {
+            super(out, GZIP_BUFFER);
+            def.setLevel(level);
+        }
+    }
+
+    /** Kept in its own class so zstd-jni is loaded only when used. */
+    private static final class Zstd {
+        static OutputStream compress(OutputStream out, int level) throws IOException {
+            com.github.luben.zstd.ZstdOutputStream z = new com.github.luben.zstd.ZstdOutputStream(out, level);
+            z.setChecksum(true);
+            return z;
+        }
+
+        static InputStream decompress(InputStream in) throws IOException {
+            return new com.github.luben.zstd.ZstdInputStream(in);
+        }
+    }
+}

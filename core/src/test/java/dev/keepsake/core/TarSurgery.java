@@ -1,0 +1,78 @@
+package dev.keepsake.core;
+
+import dev.keepsake.core.internal.RawArchiveWriter;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Reads a good .tgz into its tar entries, to damage them one way and write them back (re-gzipped). */
+final class TarSurgery {
+
+    /** One tar entry and its content. */
+    record Item(TarArchiveEntry entry, byte[] content) {
+        String name() {
+            return entry.getName();
+        }
+
+        Item withContent(byte[] c) {
+            TarArchiveEntry e = copy(entry);
+            e.setSize(c.length);
+            return new Item(e, c);
+        }
+
+        Item renamed(String name) {
+            TarArchiveEntry e = copy(entry);
+            e.setName(name);
+            return new Item(e, content);
+        }
+
+        private static TarArchiveEntry copy(TarArchiveEntry src) {
+            TarArchiveEntry e = new TarArchiveEntry(src.getName(), src.getLinkFlag(), true);
+            e.setMode(src.getMode());
+            e.setModTime(src.getLastModifiedTime());
+            e.setLinkName(src.getLinkName());
+            return e;
+        }
+    }
+
+    static List<Item> read(Path tgz) throws IOException {
+        List<Item> items = new ArrayList<>();
+        try (InputStream in = new TarArchiveInputStream(new GzipCompressorInputStream(Files.newInputStream(tgz)),
+                "UTF-8")) {
+            TarArchiveInputStream tar = (TarArchiveInputStream) in;
+            TarArchiveEntry e;
+            while ((e = tar.getNextEntry()) != null) {
+                items.add(new Item(e, tar.readAllBytes()));
+            }
+        }
+        return items;
+    }
+
+    static void write(List<Item> items, Path out) throws IOException {
+        try (OutputStream o = Files.newOutputStream(out)) {
+            RawArchiveWriter w = RawArchiveWriter.create(o, ArchiveFormat.GZIP);
+            for (Item i : items) {
+                TarArchiveEntry e = Item.copy(i.entry());
+                w.raw(e, i.content());
+            }
+            w.finishRaw();
+        }
+    }
+
+    static int indexOf(List<Item> items, String name) {
+        for (int i = 0; i < items.size(); i++) {
+            if (items.get(i).name().equals(name)) {
+                return i;
+            }
+        }
+        throw new IllegalArgumentException("no entry " + name);
+    }
+}
