@@ -2,6 +2,7 @@ package dev.keepsake.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.keepsake.core.MaintenanceEngine;
+import dev.keepsake.volume.VolumePart;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -22,9 +23,9 @@ import java.util.stream.Stream;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The whole flow over HTTPS with a self-signed certificate, against a real Jetty and a real engine with a real
- * (file) part: status, backup, poll, download, change the data, upload the download, poll, data back. Once with
- * {@code java.net.http.HttpClient}, once with the seed's own curl commands.
+ * The whole flow over HTTPS with a self-signed certificate, against a real Jetty and a real engine with the real
+ * volume part ({@code volume-archiver}): status, backup, poll, download, change the data, upload the download, poll,
+ * data back. Once with {@code java.net.http.HttpClient}, once with the seed's own curl commands.
  */
 class EndToEndTest {
 
@@ -42,7 +43,8 @@ class EndToEndTest {
         byte[] blob = new byte[3 * 1024 * 1024 + 17];
         new java.util.Random(7).nextBytes(blob);
         Files.write(data.resolve("sub/deeper/blob.bin"), blob);
-        engine = TestServer.engine(tmp.resolve("work"), new DirectoryPart("volume:data", data));
+        VolumePart volume = VolumePart.builder().name("data").path(data).spoolDirectory(tmp).build();
+        engine = TestServer.engine(tmp.resolve("work"), b -> b.part(volume));
         server = TestServer.start(engine, TestServer.config(tmp.resolve("uploads")).build(), true);
     }
 

@@ -56,13 +56,20 @@ final class TestServer implements AutoCloseable {
 
     /** An engine over {@code parts} with a signing key, working in {@code work}. */
     static MaintenanceEngine engine(Path work, DirectoryPart... parts) {
+        return engine(work, b -> {
+            for (DirectoryPart p : parts) {
+                b.part(p);
+            }
+        });
+    }
+
+    /** An engine with a signing key, working in {@code work}, whose parts {@code parts} adds. */
+    static MaintenanceEngine engine(Path work, java.util.function.Consumer<MaintenanceEngine.Builder> parts) {
         MaintenanceEngine.Builder b = MaintenanceEngine.builder()
                 .product("keepsake-http-test", PRODUCT_VERSION)
                 .workDirectory(work)
                 .signingKey(ArchiveKey.of("test-key", "0123456789abcdef0123456789abcdef-test".getBytes(StandardCharsets.US_ASCII)));
-        for (DirectoryPart p : parts) {
-            b.part(p);
-        }
+        parts.accept(b);
         return b.build();
     }
 
