@@ -71,13 +71,43 @@ class ConcurrencyTest {
             }
             assertThat(codes).filteredOn(c -> c == 202).hasSize(1);
             assertThat(codes).filteredOn(c -> c == 409).hasSize(19);
-            assertThat(server.status().get("running").asBoolean()).isTrue();
+            JsonNode running = server.status();
+            assertThat(running.get("running").asBoolean()).isTrue();
+            assertThat(running.get("backup").get("statusMessage").asText()).isNotEqualTo("OK");
+            assertThat(running.get("backup").get("endDate").isNull()).isTrue();
+            assertThat(running.has("progress")).as("progress while running: %s", running).isTrue();
+            assertThat(running.get("progress").get("operation").asText()).isEqualTo("backup");
         } finally {
             release.countDown();
             pool.shutdownNow();
         }
         JsonNode s = server.awaitIdle();
         assertThat(s.get("backup").get("succeded").asBoolean()).isTrue();
+    }
+
+    @Test
+    void twentyConcurrentCurlProcessesAsInTheAcceptanceScriptGetOne202() throws Exception {
+        server.status();
+        CountDownLatch release = part.holdBackups();
+        List<Process> curls = new ArrayList<>();
+        try {
+            for (int i = 0; i < 20; i++) {
+                curls.add(new ProcessBuilder("curl", "-s", "--max-time", "60", "-u",
+                        TestServer.USER + ":" + TestServer.PASSWORD, "-o", "/dev/null", "-w", "%{http_code}",
+                        "-X", "POST", server.base + "/backup").redirectError(ProcessBuilder.Redirect.DISCARD).start());
+            }
+            List<String> codes = new ArrayList<>();
+            for (Process p : curls) {
+                codes.add(new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII));
+                assertThat(p.waitFor()).isZero();
+            }
+            assertThat(codes).filteredOn("202"::equals).hasSize(1);
+            assertThat(codes).filteredOn("409"::equals).hasSize(19);
+        } finally {
+            release.countDown();
+            curls.forEach(Process::destroy);
+        }
+        assertThat(server.awaitIdle().get("backup").get("succeded").asBoolean()).isTrue();
     }
 
     @Test
