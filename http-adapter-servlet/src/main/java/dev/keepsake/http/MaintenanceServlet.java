@@ -141,6 +141,12 @@ public final class MaintenanceServlet extends HttpServlet {
                 }
             }
         }
+        try {
+            java.nio.file.Files.createDirectories(config.tempDirectory());
+        } catch (IOException e) {
+            throw new UnavailableException("cannot create the upload temp directory " + config.tempDirectory()
+                    + " (" + e + "); create it or configure another tempDirectory");
+        }
         crossSite = new CrossSiteCheck(config.allowedOrigins());
         backoff = new FailureBackoff(config.maxFailureDelay());
         uploads = new UploadRegistry();

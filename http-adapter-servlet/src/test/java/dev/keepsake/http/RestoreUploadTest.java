@@ -178,6 +178,22 @@ class RestoreUploadTest {
         assertNothingLeftBehind();
     }
 
+    @Test
+    void anUnusableTempDirectoryIs507WithoutNamingThePath() throws Exception {
+        DirectoryPart.deleteTree(uploads);
+        Files.writeString(uploads, "a file where the upload directory should be");
+        try {
+            HttpResponse<String> r = post("multipart/form-data; boundary=XyZ", multipart("XyZ", Map.of("file", "abc")));
+            assertThat(r.statusCode()).isEqualTo(507);
+            JsonNode p = TestServer.JSON.readTree(r.body());
+            assertThat(p.get("type").asText()).isEqualTo("urn:keepsake:problem:insufficient-storage");
+            assertThat(p.get("detail").asText()).contains("temporary directory").doesNotContain(tmp.toString());
+            assertThat(server.status().get("running").asBoolean()).isFalse();
+        } finally {
+            Files.delete(uploads);
+        }
+    }
+
     /** A multipart head followed by deterministic bytes, never materialised. */
     static final class GeneratedUpload extends InputStream {
         private final byte[] head;

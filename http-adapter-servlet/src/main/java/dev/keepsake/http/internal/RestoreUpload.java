@@ -118,14 +118,23 @@ public final class RestoreUpload implements MultipartParser.Handler {
             refuseEarly(req, resp, ProblemType.OPERATION_IN_PROGRESS, inProgress());
             return;
         }
-        Files.createDirectories(settings.tempDirectory());
-        Path temp = createTempFile(settings.tempDirectory());
+        Path temp;
         FileChannel channel;
         try {
-            channel = FileChannel.open(temp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
-        } catch (IOException | RuntimeException e) {
-            Files.deleteIfExists(temp);
-            throw e;
+            Files.createDirectories(settings.tempDirectory());
+            temp = createTempFile(settings.tempDirectory());
+            try {
+                channel = FileChannel.open(temp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
+            } catch (IOException | RuntimeException e) {
+                Files.deleteIfExists(temp);
+                throw e;
+            }
+        } catch (IOException e) {
+            String ref = EngineErrors.reference();
+            LOG.error("restore upload: cannot create a temp file in the upload directory (reference {})", ref, e);
+            refuseEarly(req, resp, ProblemType.INSUFFICIENT_STORAGE, "The server cannot store uploads in its "
+                    + "temporary directory (missing permissions or disk full); reference " + ref + ".");
+            return;
         }
         RestoreUpload upload = new RestoreUpload(settings, req, resp, boundary, temp, channel);
         settings.registry().add(upload);
