@@ -113,6 +113,49 @@ class LargeUploadTest {
     }
 
     @Test
+    void aLargeBackupIsDownloadedAndResumedFromA64MibHeap() throws Exception {
+        // 256 MiB of incompressible data in the child's data directory
+        Path big = tmp.resolve("work").resolve("data").resolve("big.bin");
+        try (OutputStream out = java.nio.file.Files.newOutputStream(big)) {
+            java.util.Random r = new java.util.Random(5);
+            byte[] buf = new byte[1 << 20];
+            for (int i = 0; i < 256; i++) {
+                r.nextBytes(buf);
+                out.write(buf);
+            }
+        }
+        HttpResponse<String> started = client.send(request("/backup").POST(HttpRequest.BodyPublishers.noBody()).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(started.statusCode()).isEqualTo(202);
+        JsonNode s = status();
+        long end = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
+        while (s.get("running").asBoolean() && System.nanoTime() < end) {
+            Thread.sleep(200);
+            s = status();
+        }
+        assertThat(s.get("backup").get("succeded").asBoolean()).as(s.toString()).isTrue();
+
+        Path file = tmp.resolve("download.tgz");
+        long start = System.nanoTime();
+        HttpResponse<Path> dl = client.send(request("/backup").GET().build(), HttpResponse.BodyHandlers.ofFile(file));
+        double seconds = (System.nanoTime() - start) / 1e9;
+        assertThat(dl.statusCode()).isEqualTo(200);
+        long size = java.nio.file.Files.size(file);
+        assertThat(size).isGreaterThan(256L << 20);
+        assertThat(dl.headers().firstValue("ETag")).contains("\"" + EndToEndTest.sha256(file) + "\"");
+        System.out.printf("%d MiB backup downloaded in %.1f s (%.0f MiB/s)%n", size >> 20, seconds,
+                (size >> 20) / seconds);
+        HttpResponse<byte[]> tailPart = client.send(request("/backup").header("Range", "bytes=-1000").GET().build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(tailPart.statusCode()).isEqualTo(206);
+        assertThat(tailPart.body()).hasSize(1000);
+        assertThat(child.isAlive()).isTrue();
+        long[] heap = heap();
+        System.out.printf("child heap after download: peak %d MiB of max %d MiB%n", heap[0] >> 20, heap[1] >> 20);
+        assertThat(heap[1]).isLessThanOrEqualTo(64L * 1024 * 1024);
+    }
+
+    @Test
     void anUploadOverTheLimitIs413() throws Exception {
         String answer = TestServer.raw(base.getPort(), TestServer.restoreHead(base.getPort(), LIMIT + 1));
         assertThat(answer).startsWith("HTTP/1.1 413").contains("urn:keepsake:problem:upload-too-large");
