@@ -76,7 +76,7 @@ public final class RestoreUpload implements MultipartParser.Handler {
     private boolean done;
     private boolean handedOver;
     private AsyncContext async;
-    private ScheduledFuture<?> watch;
+    private volatile ScheduledFuture<?> watch;
 
     private RestoreUpload(Settings settings, HttpServletRequest request, HttpServletResponse response, String boundary,
                           Path tempFile, FileChannel channel) {
@@ -279,6 +279,15 @@ public final class RestoreUpload implements MultipartParser.Handler {
     }
 
     private void checkTimeouts() {
+        synchronized (this) {
+            if (done) {
+                ScheduledFuture<?> w = watch;
+                if (w != null) {
+                    w.cancel(false);
+                }
+                return;
+            }
+        }
         long now = System.nanoTime();
         if (now - startNanos > settings.deadline().toNanos()) {
             fail(ProblemType.UPLOAD_TIMEOUT, "The upload took longer than the allowed " + settings.deadline()
