@@ -39,7 +39,7 @@ class UploadTimeoutTest {
         uploads = tmp.resolve("uploads");
         engine = TestServer.engine(tmp.resolve("work"), new DirectoryPart("volume:data", data));
         server = TestServer.start(engine, TestServer.config(uploads)
-                .uploadIdleTimeout(Duration.ofMillis(800)).uploadDeadline(Duration.ofSeconds(3)).build(), false);
+                .uploadIdleTimeout(Duration.ofSeconds(2)).uploadDeadline(Duration.ofSeconds(4)).build(), false);
         server.status(); // authenticate once, so the raw requests below do not pay the PBKDF2 cost
     }
 
@@ -106,7 +106,7 @@ class UploadTimeoutTest {
         try (Socket s = openUpload(10_000_000)) {
             OutputStream out = s.getOutputStream();
             String answer = null;
-            // one byte every 200 ms beats the 800 ms idle timeout but not the 3 s deadline
+            // one byte every 200 ms beats the 2 s idle timeout but not the 4 s deadline
             s.setSoTimeout(200);
             StringBuilder got = new StringBuilder();
             long giveUp = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
@@ -134,7 +134,7 @@ class UploadTimeoutTest {
                 }
             }
             assertThat(answer).isNotNull().startsWith("HTTP/1.1 408");
-            assertThat(answer).contains("took longer than the allowed PT3S");
+            assertThat(answer).contains("took longer than the allowed PT4S");
         }
         assertCleanAfterwards();
     }
