@@ -1,0 +1,310 @@
+package dev.keepsake.postgres.internal;
+
+import dev.keepsake.core.spi.ArchiveEntry;
+import dev.keepsake.core.spi.JobContext;
+import dev.keepsake.core.spi.PartReader;
+import dev.keepsake.core.spi.PreparedRestore;
+import dev.keepsake.postgres.IncompatibleServerVersionException;
+import dev.keepsake.postgres.PostgresRestoreException;
+import dev.keepsake.postgres.internal.schema.SchemaScript;
+import dev.keepsake.postgres.internal.schema.TableRef;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Stages the PostgreSQL part in ONE open transaction on one connection: the backup's schemas are emptied and
+ * recreated, the data copied in (chunk by chunk, {@code COPY ... FREEZE} into the tables just created), then
+ * constraints, indexes, triggers, sequence values and materialized views; deferred constraints are checked. Nothing is
+ * visible to other sessions until {@link PreparedRestore#commit()}. One restore at a time per instance.
+ */
+public final class PostgresRestore {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PostgresRestore.class);
+
+    private final PartSettings settings;
+
+    public PostgresRestore(PartSettings settings) {
+        this.settings = settings;
+    }
+
+    public PreparedRestore prepare(PartReader in, JobContext context) throws IOException {
+        String part = settings.partName();
+        Map<String, String> attributes = in.attributes();
+        String layout = attributes.getOrDefault("layout", "(none)");
+        if (!PostgresBackup.LAYOUT.equals(layout)) {
+            throw new PostgresRestoreException("part '" + part + "' of the archive has layout " + layout
+                    + ", but this version reads layout " + PostgresBackup.LAYOUT
+                    + ": restore it with the version of Keepsake that made it", true, null);
+        }
+        int backupVersionNum = parseVersionNum(attributes.get("server_version_num"));
+        long started = System.nanoTime();
+        Connection c;
+        try {
+            c = settings.connections().open();
+        } catch (SQLException e) {
+            throw new PostgresRestoreException("restore of part '" + part + "' could not connect to the database: "
+                    + Sql.describe(e) + ". Nothing was changed.", true, e);
+        }
+        boolean handedOver = false;
+        Stage stage = new Stage("checking the target server");
+        LockLimit limits = null;
+        try {
+            ServerInfo target = ServerInfo.read(c);
+            checkVersions(backupVersionNum, target, attributes.getOrDefault("server_version",
+                    ServerInfo.display(backupVersionNum)));
+            limits = LockLimit.read(c);
+
+            stage.set("reading the schema");
+            SchemaScript script = readScript(in);
+
+            c.setAutoCommit(false);
+            Sql.execute(c, "SET TRANSACTION ISOLATION LEVEL READ COMMITTED"); // COPY FREEZE needs no older snapshot
+            configureTransaction(c, context.operationId());
+
+            stage.set("replacing the schemas " + script.schemas());
+            context.phase("replacing schema");
+            SchemaReplacer replacer = new SchemaReplacer();
+            replacer.inspect(c, script.schemas());
+            List<String> outside = SchemaReplacer.outsideDependents(c, script.schemas(), 20);
+            if (!outside.isEmpty()) {
+                throw new PostgresRestoreException("restore of part '" + part + "' would drop objects outside the "
+                        + "backup's schemas " + script.schemas() + " that depend on objects inside them: "
+                        + String.join("; ", outside) + (outside.size() == 20 ? "; ..." : "") + ". Drop them (or "
+                        + "back up their schemas too) and restore again. Nothing was changed.", true, null);
+            }
+            long locksNeeded = SchemaReplacer.relationCount(c, script.schemas())
+                    + script.preData().size() + script.postData().size() + 2L * script.tables().size();
+            stage.locksNeeded = locksNeeded;
+            replacer.empty(c);
+            replacer.createMissing(c, script.schemas(), script.preData());
+            runStatements(c, "schema", script.preData(), replacer, stage);
+            if (!"true".equals(attributes.get("owners_and_privileges"))) {
+                stage.set("giving the replaced schemas back their owners and grants");
+                replacer.restoreOwnersAndGrants(c);
+            }
+
+            long schemaDone = System.nanoTime();
+            context.phase("copying data");
+            copyData(c, in, script, stage);
+            long dataDone = System.nanoTime();
+
+            context.phase("creating indexes and constraints");
+            runStatements(c, "post-data", script.postData(), replacer, stage);
+            stage.set("checking deferred constraints");
+            Sql.execute(c, "SET CONSTRAINTS ALL IMMEDIATE");
+            checkInterrupted(stage);
+            LOG.debug("{} - part '{}' staged, transaction open: {} statements, {} tables; schema {} ms, data {} ms,"
+                            + " indexes and constraints {} ms", context.operationId(), part,
+                    script.preData().size() + script.postData().size(), script.tables().size(),
+                    (schemaDone - started) / 1_000_000, (dataDone - schemaDone) / 1_000_000,
+                    (System.nanoTime() - dataDone) / 1_000_000);
+            handedOver = true;
+            return new PreparedPostgresRestore(c, part);
+        } catch (SQLException e) {
+            throw failure(stage, e, limits);
+        } finally {
+            if (!handedOver) {
+                rollbackAndClose(c);
+            }
+        }
+    }
+
+    private void checkVersions(int backupVersionNum, ServerInfo target, String backupVersion) {
+        int backupMajor = ServerInfo.major(backupVersionNum);
+        if (backupMajor > target.major()) {
+            throw new IncompatibleServerVersionException("part '" + settings.partName() + "' was backed up from "
+                    + "PostgreSQL " + backupVersion + " (major " + backupMajor + "), which is newer than the target "
+                    + "server's PostgreSQL " + target.version() + " (major " + target.major() + "): restore it into "
+                    + "a server of major version " + backupMajor + " or later. Nothing was changed.");
+        }
+        if (target.major() < ServerInfo.OLDEST_MAJOR) {
+            throw new IncompatibleServerVersionException("the target server runs PostgreSQL " + target.version()
+                    + ", older than the oldest supported major " + ServerInfo.OLDEST_MAJOR + " (the backup is from "
+                    + "PostgreSQL " + backupVersion + "). Nothing was changed.");
+        }
+    }
+
+    private int parseVersionNum(String value) {
+        try {
+            return Integer.parseInt(value);
+        } catch (NumberFormatException | NullPointerException e) {
+            throw new PostgresRestoreException("part '" + settings.partName() + "' of the archive lacks a valid "
+                    + "server_version_num attribute (found '" + value + "'). Nothing was changed.", true, e);
+        }
+    }
+
+    private SchemaScript readScript(PartReader in) throws IOException {
+        Optional<PartReader.Entry> first = in.next();
+        if (first.isEmpty() || !first.get().entry().name().equals(PostgresBackup.SCHEMA_ENTRY)
+                || first.get().entry().type() != ArchiveEntry.Type.FILE) {
+            throw new PostgresRestoreException("part '" + settings.partName() + "' of the archive does not start with "
+                    + PostgresBackup.SCHEMA_ENTRY + ". Nothing was changed.", true, null);
+        }
+        String text = new String(first.get().content().readAllBytes(), StandardCharsets.UTF_8);
+        try {
+            return SchemaScript.fromText(text);
+        } catch (RuntimeException e) {
+            throw new PostgresRestoreException("part '" + settings.partName() + "': " + PostgresBackup.SCHEMA_ENTRY
+                    + " cannot be read: " + e.getMessage() + ". Nothing was changed.", true, e);
+        }
+    }
+
+    private void configureTransaction(Connection c, String operationId) throws SQLException {
+        Sql.set(c, "application_name", "keepsake restore " + operationId, true);
+        Sql.set(c, "search_path", "", true);
+        Sql.set(c, "synchronous_commit", "off", true);
+        Sql.set(c, "maintenance_work_mem", settings.maintenanceWorkMemMiB() + "MB", true);
+        Sql.set(c, "lock_timeout", settings.lockTimeout().toMillis() + "ms", true);
+        Sql.set(c, "statement_timeout", "0", true);
+        Sql.set(c, "idle_in_transaction_session_timeout", "0", true);
+        Sql.set(c, "check_function_bodies", "off", true);
+        Sql.set(c, "client_min_messages", "warning", true);
+        Sql.set(c, "DateStyle", "ISO", true);
+        Sql.set(c, "IntervalStyle", "postgres", true);
+        Sql.set(c, "extra_float_digits", "3", true);
+        Sql.set(c, "standard_conforming_strings", "on", true);
+        Sql.set(c, "xmloption", "content", true);
+        Sql.set(c, "default_transaction_read_only", "off", true);
+        Sql.set(c, "default_table_access_method", "heap", true);
+    }
+
+    private static void runStatements(Connection c, String section, List<String> statements, SchemaReplacer replacer,
+                                      Stage stage) throws SQLException, InterruptedIOException {
+        for (int i = 0; i < statements.size(); i++) {
+            String sql = statements.get(i);
+            if (replacer.targetsKeptSchema(sql)) {
+                continue;
+            }
+            checkInterrupted(stage);
+            stage.set(section + " statement " + (i + 1) + " of " + statements.size() + " (" + Sql.abbreviate(sql) + ")");
+            Sql.execute(c, sql);
+        }
+    }
+
+    private void copyData(Connection c, PartReader in, SchemaScript script, Stage stage)
+            throws SQLException, IOException {
+        List<TableRef> tables = script.tables();
+        int[] chunksSeen = new int[tables.size()];
+        try (CopyPipeline pipeline = new CopyPipeline(c, "keepsake-pg-restore-copy-" + settings.partName())) {
+            try {
+                Optional<PartReader.Entry> next;
+                while ((next = in.next()).isPresent()) {
+                    ArchiveEntry entry = next.get().entry();
+                    if (!entry.name().startsWith(PostgresBackup.DATA_PREFIX)) {
+                        continue; // e.g. tables.tsv, for people reading the archive
+                    }
+                    int index = tableIndex(entry, tables.size());
+                    int chunk = entry.chunkIndex();
+                    if (chunk != chunksSeen[index]) {
+                        throw new PostgresRestoreException("part '" + settings.partName() + "': stream " + entry.name()
+                                + " has chunk " + chunk + " where chunk " + chunksSeen[index] + " was expected. Nothing"
+                                + " was changed.", true, null);
+                    }
+                    chunksSeen[index]++;
+                    TableRef table = tables.get(index);
+                    checkInterrupted(stage);
+                    String description = "copying data into " + TableCopier.describe(table) + " (chunk " + chunk + ")";
+                    stage.set(description);
+                    if (entry.size() > 0) {
+                        String sql = "COPY " + Sql.qualified(table.schema(), table.name())
+                                + Sql.columnList(table.columns()) + " FROM STDIN"
+                                + (settings.copyFreeze() ? " (FREEZE)" : "");
+                        pipeline.copy(sql, description, next.get().content());
+                    }
+                }
+                pipeline.finish();
+            } catch (SQLException e) {
+                if (pipeline.failedWhile() != null) {
+                    stage.set(pipeline.failedWhile());
+                }
+                throw e;
+            }
+        }
+        for (int i = 0; i < tables.size(); i++) {
+            if (chunksSeen[i] == 0) {
+                throw new PostgresRestoreException("part '" + settings.partName() + "' of the archive has no data "
+                        + "stream for " + TableCopier.describe(tables.get(i)) + " (" + PostgresBackup.streamName(i)
+                        + "). Nothing was changed.", true, null);
+            }
+        }
+    }
+
+    private int tableIndex(ArchiveEntry entry, int tableCount) {
+        String suffix = entry.name().substring(PostgresBackup.DATA_PREFIX.length());
+        int index = -1;
+        if (entry.type() == ArchiveEntry.Type.CHUNK && suffix.matches("\\d{6}")) {
+            index = Integer.parseInt(suffix);
+        }
+        if (index < 0 || index >= tableCount) {
+            throw new PostgresRestoreException("part '" + settings.partName() + "' of the archive has an unexpected "
+                    + "entry " + entry.name() + " (" + entry.type() + "). Nothing was changed.", true, null);
+        }
+        return index;
+    }
+
+    private static void checkInterrupted(Stage stage) throws InterruptedIOException {
+        if (Thread.currentThread().isInterrupted()) {
+            throw new InterruptedIOException("restore interrupted while " + stage.description
+                    + "; nothing was changed (the transaction is rolled back)");
+        }
+    }
+
+    private PostgresRestoreException failure(Stage stage, SQLException e, LockLimit limits) {
+        String part = settings.partName();
+        if (LockLimit.isLockExhaustion(e) && limits != null) {
+            return new PostgresRestoreException(limits.explain(part, stage.locksNeeded), true, e);
+        }
+        String state = e.getSQLState() == null ? "" : e.getSQLState();
+        if (state.startsWith("08")) {
+            return new PostgresRestoreException("restore of part '" + part + "' lost its database connection while "
+                    + stage.description + ": " + Sql.describe(e) + ". Nothing was changed: the restore runs in one "
+                    + "transaction, which was never committed.", true, e);
+        }
+        if ("55P03".equals(state)) {
+            return new PostgresRestoreException("restore of part '" + part + "' could not lock an object within the "
+                    + "lock timeout of " + settings.lockTimeout().toMillis() + " ms while " + stage.description
+                    + " (another session is using it): stop the application's access or raise the lock timeout, "
+                    + "then restore again. Nothing was changed: the transaction was rolled back.", true, e);
+        }
+        return new PostgresRestoreException("restore of part '" + part + "' failed while " + stage.description + ": "
+                + Sql.describe(e) + ". Nothing was changed: the transaction was rolled back.", true, e);
+    }
+
+    private static void rollbackAndClose(Connection c) {
+        try {
+            if (!c.isClosed() && !c.getAutoCommit()) {
+                c.rollback();
+            }
+        } catch (SQLException e) {
+            // a broken connection cannot roll back, but the server rolls back the transaction of a dropped session
+        }
+        try {
+            c.close();
+        } catch (SQLException e) {
+            // closing a broken connection can fail; the server ends the session and its transaction either way
+        }
+    }
+
+    /** What the restore is doing, for error messages. */
+    private static final class Stage {
+        String description;
+        long locksNeeded;
+
+        Stage(String description) {
+            this.description = description;
+        }
+
+        void set(String description) {
+            this.description = description;
+        }
+    }
+}

@@ -1,0 +1,44 @@
+package dev.keepsake.postgres.internal;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+
+/**
+ * Facts about the server a connection talks to.
+ *
+ * @param versionNum   {@code server_version_num}, e.g. 150004
+ * @param version      {@code server_version}, e.g. {@code 15.4 (Debian 15.4-1)}
+ * @param encoding     {@code server_encoding} of the database
+ * @param database     the database's name
+ * @param user         {@code current_user}
+ */
+record ServerInfo(int versionNum, String version, String encoding, String database, String user) {
+
+    /** The oldest major this module backs up and restores. */
+    static final int OLDEST_MAJOR = 13;
+
+    static ServerInfo read(Connection c) throws SQLException {
+        try (Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT pg_catalog.current_setting('server_version_num')::int, "
+                     + "pg_catalog.current_setting('server_version'), pg_catalog.current_setting('server_encoding'), "
+                     + "pg_catalog.current_database(), current_user")) {
+            rs.next();
+            return new ServerInfo(rs.getInt(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5));
+        }
+    }
+
+    int major() {
+        return major(versionNum);
+    }
+
+    static int major(int versionNum) {
+        return versionNum / 10000;
+    }
+
+    /** {@code 15.4} from 150004. */
+    static String display(int versionNum) {
+        return major(versionNum) + "." + versionNum % 10000;
+    }
+}

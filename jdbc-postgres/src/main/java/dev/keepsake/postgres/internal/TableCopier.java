@@ -1,0 +1,169 @@
+package dev.keepsake.postgres.internal;
+
+import dev.keepsake.core.spi.PartWriter;
+import dev.keepsake.postgres.internal.schema.TableRef;
+import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyOut;
+
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.nio.ByteBuffer;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Streams one table with {@code COPY ... TO STDOUT} (text format) into chunks of whole rows. The server sends
+ * exactly one row per CopyData message, so cutting between messages cuts at row boundaries and every chunk can be
+ * loaded by its own {@code COPY ... FROM STDIN}.
+ *
+ * <p>Double-buffered: while one chunk is handed to the archive (compressed and hashed by the engine) on this worker's
+ * appender thread, the next one fills from the server, so the server's COPY and the compression overlap. Holds two
+ * chunk buffers; not thread-safe (one per worker).
+ */
+final class TableCopier {
+
+    private final byte[][] buffers;
+    private final ExecutorService appender;
+    private Future<?> pending;
+
+    /** @param appender a single-thread executor that appends this worker's chunks, in order */
+    TableCopier(int chunkSize, ExecutorService appender) {
+        this.buffers = new byte[][]{new byte[chunkSize], new byte[chunkSize]};
+        this.appender = appender;
+    }
+
+    /** The COPY statement that writes the table's rows; the restore uses the same column list. */
+    static String copyOutSql(TableRef table) {
+        return "COPY " + Sql.qualified(table.schema(), table.name()) + Sql.columnList(table.columns()) + " TO STDOUT";
+    }
+
+    /**
+     * Copies the table into stream {@code streamName}; stops (cancelling the COPY) when {@code stop} turns true or
+     * the thread is interrupted. Returns once every chunk of the table is in the archive.
+     *
+     * @return the number of bytes copied
+     */
+    long copy(Connection connection, TableRef table, String streamName, PartWriter out, BooleanSupplier stop)
+            throws SQLException, IOException {
+        CopyOut copy = connection.unwrap(PGConnection.class).getCopyAPI().copyOut(copyOutSql(table));
+        long total = 0;
+        int current = 0;
+        byte[] buffer = buffers[current];
+        int filled = 0;
+        int chunks = 0;
+        boolean completed = false;
+        try {
+            byte[] row;
+            while ((row = copy.readFromCopy()) != null) {
+                if (Thread.currentThread().isInterrupted()) {
+                    throw new InterruptedIOException("interrupted while copying " + describe(table));
+                }
+                if (stop.getAsBoolean()) {
+                    throw new CancelledException();
+                }
+                if (filled + row.length > buffer.length && filled > 0) {
+                    append(out, streamName, buffer, filled);
+                    chunks++;
+                    current ^= 1;
+                    buffer = buffers[current];
+                    filled = 0;
+                }
+                if (row.length > buffer.length) {
+                    // a row larger than a chunk: it becomes a chunk of its own (it is already in memory anyway)
+                    append(out, streamName, row, row.length);
+                    chunks++;
+                } else {
+                    System.arraycopy(row, 0, buffer, filled, row.length);
+                    filled += row.length;
+                }
+                total += row.length;
+            }
+            if (filled > 0 || chunks == 0) {
+                append(out, streamName, buffer, filled);
+            }
+            awaitPending();
+            completed = true;
+            return total;
+        } finally {
+            if (copy.isActive()) {
+                try {
+                    copy.cancelCopy();
+                } catch (SQLException e) {
+                    // the COPY failed or the connection broke: the original failure is the one to report; the
+                    // connection is closed (and its transaction rolled back) by the caller anyway
+                }
+            }
+            if (!completed) {
+                awaitPendingQuietly();
+            }
+        }
+    }
+
+    /** Hands a filled buffer to the appender once the previous one is in the archive (so one buffer stays free). */
+    private void append(PartWriter out, String streamName, byte[] data, int length) throws IOException {
+        awaitPending();
+        pending = appender.submit(() -> {
+            out.appendChunk(streamName, ByteBuffer.wrap(data, 0, length));
+            return null;
+        });
+    }
+
+    private void awaitPending() throws IOException {
+        if (pending == null) {
+            return;
+        }
+        try {
+            pending.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            InterruptedIOException ie = new InterruptedIOException("interrupted while handing a chunk to the archive");
+            ie.initCause(e);
+            throw ie;
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof IOException io) {
+                throw io;
+            }
+            if (cause instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new IOException("appending a chunk failed", cause);
+        } finally {
+            pending = null;
+        }
+    }
+
+    /** After a failure: let an append in flight finish, so its buffer is not reused under it. */
+    private void awaitPendingQuietly() {
+        boolean interrupted = Thread.interrupted();
+        try {
+            if (pending != null) {
+                pending.get();
+            }
+        } catch (InterruptedException | ExecutionException e) {
+            // the copy already failed; that failure is the one reported
+        } finally {
+            pending = null;
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    static String describe(TableRef table) {
+        return "table " + table.schema() + "." + table.name();
+    }
+
+    /** Another worker failed: this one stops without an error of its own. */
+    static final class CancelledException extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        CancelledException() {
+            super("cancelled because another table's copy failed");
+        }
+    }
+}

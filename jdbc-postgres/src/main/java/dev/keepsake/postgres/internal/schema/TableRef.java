@@ -1,0 +1,33 @@
+package dev.keepsake.postgres.internal.schema;
+
+import java.util.List;
+import java.util.stream.Collectors;
+
+/**
+ * A table whose rows must be copied: regular tables, leaf partitions and unlogged tables; never views, partitioned
+ * parents, foreign tables or materialized views (those are refreshed). Immutable and thread-safe.
+ *
+ * @param schema         the schema name, unquoted
+ * @param name           the table name, unquoted
+ * @param estimatedBytes the table's size on disk (with indexes and TOAST), for biggest-first scheduling
+ * @param columns        the column names, unquoted, in attnum order, without generated columns (COPY cannot write them)
+ */
+public record TableRef(String schema, String name, long estimatedBytes, List<String> columns) {
+
+    public TableRef {
+        if (schema == null || schema.isEmpty() || name == null || name.isEmpty()) {
+            throw new IllegalArgumentException("TableRef needs a schema and a name, got '" + schema + "'.'" + name + "'");
+        }
+        columns = List.copyOf(columns);
+    }
+
+    /** The quoted qualified name, e.g. {@code "public"."My Table"}, usable in any SQL statement. */
+    public String qualifiedName() {
+        return SqlText.ident(schema) + "." + SqlText.ident(name);
+    }
+
+    /** The quoted column list in parentheses, e.g. {@code ("id", "Name")}, for {@code COPY table (columns)}. */
+    public String columnList() {
+        return columns.stream().map(SqlText::ident).collect(Collectors.joining(", ", "(", ")"));
+    }
+}
