@@ -9,13 +9,15 @@ import java.io.OutputStream;
 import java.util.zip.GZIPOutputStream;
 
 /**
- * The compression layer of an archive. Kept behind this one class so the gzip writer can be replaced (e.g. by one that
- * compresses independent gzip members in parallel; the reader already accepts concatenated members). zstd-jni is an
- * optional dependency and only loaded when zstd is used. Internal.
+ * The compression layer of an archive. gzip is written as independent members compressed in parallel when the machine
+ * has more than one processor ({@link ParallelGzipOutputStream}; every gzip reader, and ours, reads concatenated
+ * members as one stream). zstd-jni is an optional dependency and only loaded when zstd is used. Internal.
  */
 public final class Compression {
 
     static final int GZIP_BUFFER = 64 * 1024;
+    /** Most threads compressing one gzip archive (independent members, see {@link ParallelGzipOutputStream}). */
+    static final int MAX_GZIP_THREADS = 8;
 
     private Compression() {
     }
@@ -35,10 +37,17 @@ public final class Compression {
         return format == ArchiveFormat.GZIP ? new int[] {1, 9} : new int[] {1, 19};
     }
 
-    /** A compressing stream over {@code out}; closing it finishes the compressed stream and closes {@code out}. */
+    /**
+     * A compressing stream over {@code out}; closing it finishes the compressed stream and closes {@code out}. gzip
+     * compresses on up to {@value #MAX_GZIP_THREADS} threads (one per processor).
+     */
     public static OutputStream compress(ArchiveFormat format, OutputStream out, int level) throws IOException {
         if (format == ArchiveFormat.ZSTD) {
             return Zstd.compress(out, level);
+        }
+        int threads = Math.min(Runtime.getRuntime().availableProcessors(), MAX_GZIP_THREADS);
+        if (threads > 1) {
+            return new ParallelGzipOutputStream(out, level, threads);
         }
         return new LevelGzipOutputStream(out, level);
     }

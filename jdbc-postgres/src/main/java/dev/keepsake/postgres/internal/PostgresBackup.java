@@ -23,7 +23,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletionService;
@@ -37,12 +36,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.stream.IntStream;
 
 /**
  * Writes the PostgreSQL part: one {@code REPEATABLE READ, READ ONLY} transaction whose snapshot is exported and shared
- * by the other copy connections; the schema read inside it; tables copied biggest first, in parallel, as chunks of
- * whole rows. One backup at a time per instance (the engine never runs two).
+ * by the other copy connections; the schema read inside it; tables copied biggest first, in parallel (a table much
+ * bigger than a fair share cut into ranges of blocks, see {@link CopyPlan}), as chunks of whole rows. One backup at a time per instance (the engine never runs two).
  */
 public final class PostgresBackup {
 
@@ -113,9 +111,8 @@ public final class PostgresBackup {
             recordMetadata(out, server, script);
             step = "opening the copy connections";
 
-            List<Integer> order = IntStream.range(0, script.tables().size()).boxed()
-                    .sorted(Comparator.comparingLong((Integer i) -> script.tables().get(i).estimatedBytes()).reversed())
-                    .toList();
+            List<CopyWork> order = CopyPlan.plan(main, script.tables(), server.major(), settings.parallelism(),
+                    CopyPlan.MIN_RANGE_BYTES);
             int workers = Math.max(1, Math.min(settings.parallelism(), order.size()));
             for (int i = 1; i < workers; i++) {
                 Connection c = settings.connections().open();
@@ -239,7 +236,7 @@ public final class PostgresBackup {
         }
     }
 
-    private void copyTables(PartWriter out, JobContext context, List<TableRef> tables, List<Integer> order,
+    private void copyTables(PartWriter out, JobContext context, List<TableRef> tables, List<CopyWork> order,
                             List<Connection> connections) throws IOException, SQLException {
         AtomicInteger next = new AtomicInteger();
         AtomicBoolean stop = new AtomicBoolean();
@@ -258,11 +255,12 @@ public final class PostgresBackup {
                 futures.add(done.submit(() -> {
                     int k;
                     while (!stop.get() && (k = next.getAndIncrement()) < order.size()) {
-                        int index = order.get(k);
+                        CopyWork work = order.get(k);
+                        int index = work.tableIndex();
                         TableRef table = tables.get(index);
                         context.phase("copying " + table.schema() + "." + table.name());
                         try {
-                            copier.copy(c, table, streamName(index), out, stop::get);
+                            copier.copy(c, table, work.range(), streamName(index), out, stop::get);
                         } catch (SQLException e) {
                             throw new PostgresBackupException("backup of part '" + settings.partName()
                                     + "' failed while copying " + TableCopier.describe(table) + ": "

@@ -228,7 +228,9 @@ final class SchemaReplacer {
                 + " AND e.objid = d.objid AND e.deptype = 'e')"
                 // part of another object (an identity column's sequence): dropped with its owner, never by itself
                 + " AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend i WHERE i.classid = d.classid"
-                + " AND i.objid = d.objid AND i.deptype = 'i')"
+                + " AND i.objid = d.objid AND i.deptype = 'i'"
+                // (a partitioned table depends internally on its own key columns: that is not another object)
+                + " AND NOT (i.refclassid = d.classid AND i.refobjid = d.objid))"
                 // owned by another object (a sequence OWNED BY a column): after its owner, which usually takes it along
                 + " ORDER BY EXISTS (SELECT 1 FROM pg_catalog.pg_depend a WHERE a.classid = d.classid"
                 + " AND a.objid = d.objid AND a.deptype = 'a'), d.classid, d.objid";

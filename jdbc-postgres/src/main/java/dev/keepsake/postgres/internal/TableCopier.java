@@ -42,14 +42,28 @@ final class TableCopier {
     }
 
     /**
-     * Copies the table into stream {@code streamName}; stops (cancelling the COPY) when {@code stop} turns true or
-     * the thread is interrupted. Returns once every chunk of the table is in the archive.
+     * The COPY statement that writes the rows of one range of the table's heap blocks, in the same text form as
+     * {@link #copyOutSql(TableRef)} (same columns in the same order); {@code range} is a condition on {@code ctid}
+     * (see {@link CopyPlan}), null for the whole table.
+     */
+    static String copyOutSql(TableRef table, String range) {
+        if (range == null) {
+            return copyOutSql(table);
+        }
+        return "COPY (SELECT " + String.join(", ", table.columns().stream().map(Sql::ident).toList()) + " FROM ONLY "
+                + Sql.qualified(table.schema(), table.name()) + " WHERE " + range + ") TO STDOUT";
+    }
+
+    /**
+     * Copies the table, or the block range {@code range} of it (null: all of it), into stream {@code streamName};
+     * stops (cancelling the COPY) when {@code stop} turns true or the thread is interrupted. Returns once every chunk
+     * of the table is in the archive.
      *
      * @return the number of bytes copied
      */
-    long copy(Connection connection, TableRef table, String streamName, PartWriter out, BooleanSupplier stop)
-            throws SQLException, IOException {
-        CopyOut copy = connection.unwrap(PGConnection.class).getCopyAPI().copyOut(copyOutSql(table));
+    long copy(Connection connection, TableRef table, String range, String streamName, PartWriter out,
+              BooleanSupplier stop) throws SQLException, IOException {
+        CopyOut copy = connection.unwrap(PGConnection.class).getCopyAPI().copyOut(copyOutSql(table, range));
         long total = 0;
         int current = 0;
         byte[] buffer = buffers[current];

@@ -1,0 +1,212 @@
+package dev.keepsake.core.internal;
+
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.io.OutputStream;
+import java.util.ArrayDeque;
+import java.util.Arrays;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.zip.CRC32;
+import java.util.zip.Deflater;
+
+/**
+ * gzip compression on several threads: the stream is cut into blocks, each block becomes a complete, independent gzip
+ * member (RFC 1952 allows any number of members; {@code gzip -d}, {@code tar} and the archive reader read them as one
+ * stream), members are compressed in parallel and written in order. Memory is bounded: at most {@code 2 × threads}
+ * blocks are in flight, and the writing thread waits for the oldest when the window is full. Closing it finishes the
+ * stream and closes the underlying one. Not thread-safe (one writer); the compressor threads are named daemon threads
+ * that end when the stream is closed (or idle for a few seconds after an abandoned stream).
+ */
+final class ParallelGzipOutputStream extends OutputStream {
+
+    /** Uncompressed bytes per gzip member. */
+    static final int BLOCK_SIZE = 1024 * 1024;
+    private static final AtomicInteger POOLS = new AtomicInteger();
+    private static final byte[] HEADER = {0x1f, (byte) 0x8b, 8, 0, 0, 0, 0, 0, 0, (byte) 0xff};
+
+    private final OutputStream out;
+    private final int level;
+    private final ThreadPoolExecutor pool;
+    private final BlockingQueue<Compressor> compressors;
+    private final BlockingQueue<byte[]> spareBlocks;
+    private final ArrayDeque<CompletableFuture<byte[][]>> inFlight = new ArrayDeque<>();
+    private final int window;
+    private byte[] block;
+    private int filled;
+    private boolean anyMember;
+    private boolean closed;
+
+    ParallelGzipOutputStream(OutputStream out, int level, int threads) {
+        this.out = out;
+        this.level = level;
+        this.window = 2 * threads;
+        int poolNo = POOLS.incrementAndGet();
+        AtomicInteger threadNo = new AtomicInteger();
+        this.pool = new ThreadPoolExecutor(threads, threads, 5, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
+            Thread t = new Thread(r, "keepsake-gzip-" + poolNo + "-" + threadNo.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        pool.allowCoreThreadTimeOut(true);
+        this.compressors = new ArrayBlockingQueue<>(threads);
+        this.spareBlocks = new ArrayBlockingQueue<>(window + 1);
+        this.block = new byte[BLOCK_SIZE];
+    }
+
+    @Override
+    public void write(int b) throws IOException {
+        write(new byte[] {(byte) b}, 0, 1);
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+        if (closed) {
+            throw new IOException("the gzip stream is closed");
+        }
+        while (len > 0) {
+            int n = Math.min(len, BLOCK_SIZE - filled);
+            System.arraycopy(b, off, block, filled, n);
+            filled += n;
+            off += n;
+            len -= n;
+            if (filled == BLOCK_SIZE) {
+                submitBlock();
+            }
+        }
+    }
+
+    /**
+     * Flushes the underlying stream. The partial block stays buffered: compressing it now would cut the stream into
+     * ever smaller members; {@link #close()} writes it.
+     */
+    @Override
+    public void flush() throws IOException {
+        out.flush();
+    }
+
+    private void submitBlock() throws IOException {
+        byte[] data = block;
+        int length = filled;
+        block = spareBlocks.poll();
+        if (block == null) {
+            block = new byte[BLOCK_SIZE];
+        }
+        filled = 0;
+        anyMember = true;
+        inFlight.add(CompletableFuture.supplyAsync(() -> compress(data, length), pool));
+        while (inFlight.size() >= window) {
+            writeOldest();
+        }
+    }
+
+    private void writeOldest() throws IOException {
+        byte[][] member;
+        try {
+            member = inFlight.removeFirst().get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            abandon();
+            throw new InterruptedIOException("interrupted while compressing the archive");
+        } catch (ExecutionException e) {
+            abandon();
+            throw new IOException("compressing the archive failed: " + e.getCause(), e.getCause());
+        }
+        out.write(member[0], 0, member[0].length);
+        spareBlocks.offer(member[1]);
+    }
+
+    /** One complete gzip member of {@code data[0, length)}; returns {member bytes, the input block for reuse}. */
+    private byte[][] compress(byte[] data, int length) {
+        Compressor c = compressors.poll();
+        if (c == null) {
+            c = new Compressor(level);
+        }
+        try {
+            return new byte[][] {c.member(data, length), data};
+        } finally {
+            if (!compressors.offer(c)) {
+                c.end();
+            }
+        }
+    }
+
+    /** A deflater, a CRC and an output buffer, reused from member to member (one thread at a time). */
+    private static final class Compressor {
+        private final Deflater deflater;
+        private final CRC32 crc = new CRC32();
+        private byte[] buffer = new byte[BLOCK_SIZE + BLOCK_SIZE / 1000 + 1024];
+
+        Compressor(int level) {
+            deflater = new Deflater(level, true);
+        }
+
+        byte[] member(byte[] data, int length) {
+            crc.reset();
+            crc.update(data, 0, length);
+            deflater.reset();
+            deflater.setInput(data, 0, length);
+            deflater.finish();
+            System.arraycopy(HEADER, 0, buffer, 0, HEADER.length);
+            int pos = HEADER.length;
+            while (!deflater.finished()) {
+                if (pos == buffer.length) {
+                    buffer = Arrays.copyOf(buffer, buffer.length * 2);
+                }
+                pos += deflater.deflate(buffer, pos, buffer.length - pos);
+            }
+            byte[] member = Arrays.copyOf(buffer, pos + 8);
+            writeIntLe(member, pos, (int) crc.getValue());
+            writeIntLe(member, pos + 4, length);
+            return member;
+        }
+
+        void end() {
+            deflater.end();
+        }
+    }
+
+    private static void writeIntLe(byte[] b, int at, int v) {
+        b[at] = (byte) v;
+        b[at + 1] = (byte) (v >>> 8);
+        b[at + 2] = (byte) (v >>> 16);
+        b[at + 3] = (byte) (v >>> 24);
+    }
+
+    @Override
+    public void close() throws IOException {
+        if (closed) {
+            return;
+        }
+        try {
+            if (filled > 0 || !anyMember) {
+                submitBlock();
+            }
+            while (!inFlight.isEmpty()) {
+                writeOldest();
+            }
+            closed = true;
+            out.close();
+        } finally {
+            closed = true;
+            abandon();
+        }
+    }
+
+    /** Stops the compressor threads and frees the deflaters' native memory. */
+    private void abandon() {
+        inFlight.forEach(f -> f.cancel(false));
+        inFlight.clear();
+        pool.shutdown();
+        Compressor c;
+        while ((c = compressors.poll()) != null) {
+            c.end();
+        }
+    }
+}

@@ -1,0 +1,287 @@
+package dev.keepsake.http;
+
+import dev.keepsake.core.InvalidConfigurationException;
+import dev.keepsake.http.spi.Authenticator;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Everything the {@link MaintenanceServlet} can be configured with, in one immutable, validated value. Build it with
+ * {@link #builder()}; {@link Builder#build()} (and the canonical constructor) check every value and list every
+ * problem in one {@link InvalidConfigurationException}. Immutable and thread-safe.
+ *
+ * <table>
+ *   <caption>Options and defaults</caption>
+ *   <tr><th>option</th><th>default</th><th>meaning</th></tr>
+ *   <tr><td>{@code maxUploadSize}</td><td>10 GiB</td><td>largest restore request body in bytes (multipart framing
+ *       included); more gives {@code 413}</td></tr>
+ *   <tr><td>{@code maxParts}</td><td>16</td><td>most parts a restore multipart body may have; more gives
+ *       {@code 413}</td></tr>
+ *   <tr><td>{@code uploadIdleTimeout}</td><td>60 s</td><td>longest wait for the next bytes of an upload; then
+ *       {@code 408}, the connection is closed and the temp file deleted</td></tr>
+ *   <tr><td>{@code uploadDeadline}</td><td>4 h</td><td>longest time a whole upload may take (stops a client that
+ *       trickles just fast enough to beat the idle timeout); then {@code 408}</td></tr>
+ *   <tr><td>{@code tempDirectory}</td><td>{@code java.io.tmpdir}</td><td>where uploads are streamed to before the
+ *       restore starts; best on the same filesystem as the engine's work directory, with room for the largest
+ *       backup</td></tr>
+ *   <tr><td>{@code realm}</td><td>{@code keepsake}</td><td>the realm in {@code WWW-Authenticate}</td></tr>
+ *   <tr><td>{@code builtInAuthentication}</td><td>true</td><td>whether the servlet checks credentials with the
+ *       {@code authenticator}; false for container-managed security</td></tr>
+ *   <tr><td>{@code authenticator}</td><td>none (required when built-in authentication is on)</td><td>e.g.
+ *       {@link BasicAuthenticator#withPasswordHash(String, String)}</td></tr>
+ *   <tr><td>{@code requiredRole}</td><td>none</td><td>with built-in authentication off: the role the container's
+ *       authenticated user must have ({@code 401} without a user, {@code 403} without the role); none = the
+ *       container alone decides</td></tr>
+ *   <tr><td>{@code csrfProtection}</td><td>true</td><td>refuse ({@code 403}) POSTs from a cross-site browser
+ *       context: an {@code Origin} other than the request's own or an allowed one, or {@code Sec-Fetch-Site:
+ *       cross-site} / {@code same-site}</td></tr>
+ *   <tr><td>{@code allowedOrigins}</td><td>none</td><td>further origins ({@code scheme://host[:port]}) whose
+ *       browser POSTs are accepted, e.g. an admin UI on another host, or the public origin behind a TLS-terminating
+ *       proxy</td></tr>
+ *   <tr><td>{@code maxFailureDelay}</td><td>2 s</td><td>cap of the delay added after repeated authentication
+ *       failures from one client address (doubling from 50 ms); zero switches the delay off</td></tr>
+ * </table>
+ *
+ * @param maxUploadSize         largest accepted restore request body, bytes (≥ 1)
+ * @param maxParts              most multipart parts in a restore request (≥ 1)
+ * @param uploadIdleTimeout     longest pause between bytes of an upload (&gt; 0)
+ * @param uploadDeadline        longest total duration of an upload (&gt; 0)
+ * @param tempDirectory         where uploads are stored until the restore takes them (created if missing)
+ * @param realm                 the Basic realm
+ * @param builtInAuthentication whether {@code authenticator} is asked
+ * @param authenticator         the authenticator; present iff {@code builtInAuthentication}
+ * @param requiredRole          role required from the container's user when built-in authentication is off
+ * @param csrfProtection        whether cross-site POSTs are refused
+ * @param allowedOrigins        further origins accepted by the CSRF check (normalised {@code scheme://host:port})
+ * @param maxFailureDelay       cap of the back-off after failed authentications (zero = none)
+ */
+public record HttpAdapterConfig(long maxUploadSize, int maxParts, Duration uploadIdleTimeout, Duration uploadDeadline,
+                                Path tempDirectory, String realm, boolean builtInAuthentication,
+                                Optional<Authenticator> authenticator, Optional<String> requiredRole,
+                                boolean csrfProtection, Set<URI> allowedOrigins, Duration maxFailureDelay) {
+
+    /** Default {@code maxUploadSize}: 10 GiB. */
+    public static final long DEFAULT_MAX_UPLOAD_SIZE = 10L * 1024 * 1024 * 1024;
+    /** Default {@code maxParts}. */
+    public static final int DEFAULT_MAX_PARTS = 16;
+    /** Default {@code uploadIdleTimeout}. */
+    public static final Duration DEFAULT_UPLOAD_IDLE_TIMEOUT = Duration.ofSeconds(60);
+    /** Default {@code uploadDeadline}. */
+    public static final Duration DEFAULT_UPLOAD_DEADLINE = Duration.ofHours(4);
+    /** Default {@code realm}. */
+    public static final String DEFAULT_REALM = "keepsake";
+    /** Default {@code maxFailureDelay}. */
+    public static final Duration DEFAULT_MAX_FAILURE_DELAY = Duration.ofSeconds(2);
+
+    /** Validates every value; lists every problem in one message. */
+    public HttpAdapterConfig {
+        List<String> problems = new ArrayList<>();
+        if (maxUploadSize < 1) {
+            problems.add("maxUploadSize must be at least 1 byte but is " + maxUploadSize);
+        }
+        if (maxParts < 1) {
+            problems.add("maxParts must be at least 1 but is " + maxParts);
+        }
+        if (uploadIdleTimeout == null || uploadIdleTimeout.isNegative() || uploadIdleTimeout.isZero()) {
+            problems.add("uploadIdleTimeout must be a positive duration but is " + uploadIdleTimeout);
+        }
+        if (uploadDeadline == null || uploadDeadline.isNegative() || uploadDeadline.isZero()) {
+            problems.add("uploadDeadline must be a positive duration but is " + uploadDeadline);
+        }
+        if (tempDirectory == null) {
+            problems.add("tempDirectory is required (a directory for uploads in progress)");
+        }
+        if (realm == null || realm.isBlank() || realm.chars().anyMatch(Character::isISOControl)) {
+            problems.add("realm must be a non-blank string without control characters but is '" + realm + "'");
+        }
+        authenticator = authenticator == null ? Optional.empty() : authenticator;
+        requiredRole = requiredRole == null ? Optional.empty() : requiredRole;
+        if (builtInAuthentication && authenticator.isEmpty()) {
+            problems.add("built-in authentication is on but no authenticator is set: set one (e.g. "
+                    + "BasicAuthenticator.withPasswordHash(user, hash)) or switch built-in authentication off to "
+                    + "rely on container-managed security");
+        }
+        if (!builtInAuthentication && authenticator.isPresent()) {
+            problems.add("an authenticator is set but built-in authentication is off: remove one of the two");
+        }
+        if (builtInAuthentication && requiredRole.isPresent()) {
+            problems.add("requiredRole applies to container-managed security only: switch built-in authentication "
+                    + "off or remove the role");
+        }
+        if (requiredRole.isPresent() && requiredRole.get().isBlank()) {
+            problems.add("requiredRole must not be blank");
+        }
+        Set<URI> origins = new LinkedHashSet<>();
+        for (URI o : allowedOrigins == null ? Set.<URI>of() : allowedOrigins) {
+            try {
+                origins.add(normaliseOrigin(o));
+            } catch (IllegalArgumentException e) {
+                problems.add(e.getMessage());
+            }
+        }
+        allowedOrigins = Set.copyOf(origins);
+        if (maxFailureDelay == null || maxFailureDelay.isNegative() || maxFailureDelay.compareTo(Duration.ofSeconds(30)) > 0) {
+            problems.add("maxFailureDelay must be between 0 and 30 s but is " + maxFailureDelay);
+        }
+        if (!problems.isEmpty()) {
+            throw new InvalidConfigurationException("invalid HTTP adapter configuration: " + String.join("; ", problems));
+        }
+    }
+
+    /**
+     * Normalises an origin to {@code scheme://host:port} (lower-case scheme and host, explicit port).
+     *
+     * @throws IllegalArgumentException naming the value when it is not an http(s) origin
+     */
+    static URI normaliseOrigin(URI origin) {
+        if (origin == null || origin.getScheme() == null || origin.getHost() == null
+                || !(origin.getPath() == null || origin.getPath().isEmpty() || origin.getPath().equals("/"))
+                || origin.getQuery() != null || origin.getFragment() != null || origin.getUserInfo() != null) {
+            throw new IllegalArgumentException("allowed origin '" + origin
+                    + "' is not an origin: use scheme://host[:port], e.g. https://admin.example.com");
+        }
+        String scheme = origin.getScheme().toLowerCase(Locale.ROOT);
+        if (!scheme.equals("http") && !scheme.equals("https")) {
+            throw new IllegalArgumentException("allowed origin '" + origin + "' must use http or https");
+        }
+        int port = origin.getPort() >= 0 ? origin.getPort() : scheme.equals("https") ? 443 : 80;
+        return URI.create(scheme + "://" + origin.getHost().toLowerCase(Locale.ROOT) + ":" + port);
+    }
+
+    /** A builder with every default set; only the authenticator must be given (or built-in authentication off). */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this configuration. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.maxUploadSize = maxUploadSize;
+        b.maxParts = maxParts;
+        b.uploadIdleTimeout = uploadIdleTimeout;
+        b.uploadDeadline = uploadDeadline;
+        b.tempDirectory = tempDirectory;
+        b.realm = realm;
+        b.builtInAuthentication = builtInAuthentication;
+        b.authenticator = authenticator.orElse(null);
+        b.requiredRole = requiredRole.orElse(null);
+        b.csrfProtection = csrfProtection;
+        b.allowedOrigins.addAll(allowedOrigins);
+        b.maxFailureDelay = maxFailureDelay;
+        return b;
+    }
+
+    /** Builder for {@link HttpAdapterConfig}; validates once in {@link #build()}. Not thread-safe. */
+    public static final class Builder {
+        private long maxUploadSize = DEFAULT_MAX_UPLOAD_SIZE;
+        private int maxParts = DEFAULT_MAX_PARTS;
+        private Duration uploadIdleTimeout = DEFAULT_UPLOAD_IDLE_TIMEOUT;
+        private Duration uploadDeadline = DEFAULT_UPLOAD_DEADLINE;
+        private Path tempDirectory;
+        private String realm = DEFAULT_REALM;
+        private boolean builtInAuthentication = true;
+        private Authenticator authenticator;
+        private String requiredRole;
+        private boolean csrfProtection = true;
+        private final Set<URI> allowedOrigins = new LinkedHashSet<>();
+        private Duration maxFailureDelay = DEFAULT_MAX_FAILURE_DELAY;
+
+        private Builder() {
+        }
+
+        /** Largest accepted restore request body in bytes. Default 10 GiB. */
+        public Builder maxUploadSize(long bytes) {
+            this.maxUploadSize = bytes;
+            return this;
+        }
+
+        /** Most parts in a restore multipart body. Default 16. */
+        public Builder maxParts(int parts) {
+            this.maxParts = parts;
+            return this;
+        }
+
+        /** Longest wait for the next bytes of an upload. Default 60 s. */
+        public Builder uploadIdleTimeout(Duration timeout) {
+            this.uploadIdleTimeout = timeout;
+            return this;
+        }
+
+        /** Longest total duration of one upload. Default 4 h. */
+        public Builder uploadDeadline(Duration deadline) {
+            this.uploadDeadline = deadline;
+            return this;
+        }
+
+        /** Directory for uploads in progress (created if missing). Default: {@code java.io.tmpdir}. */
+        public Builder tempDirectory(Path dir) {
+            this.tempDirectory = dir;
+            return this;
+        }
+
+        /** Realm in {@code WWW-Authenticate}. Default {@code keepsake}. */
+        public Builder realm(String realm) {
+            this.realm = realm;
+            return this;
+        }
+
+        /** Sets the authenticator and switches built-in authentication on. */
+        public Builder authenticator(Authenticator authenticator) {
+            this.authenticator = Objects.requireNonNull(authenticator, "authenticator");
+            this.builtInAuthentication = true;
+            return this;
+        }
+
+        /**
+         * Switches built-in authentication off (container-managed security), optionally requiring a role from the
+         * container's user.
+         *
+         * @param requiredRole the role, or {@code null} to let the container alone decide
+         */
+        public Builder containerManagedSecurity(String requiredRole) {
+            this.builtInAuthentication = false;
+            this.authenticator = null;
+            this.requiredRole = requiredRole;
+            return this;
+        }
+
+        /** Whether cross-site browser POSTs are refused. Default true. */
+        public Builder csrfProtection(boolean on) {
+            this.csrfProtection = on;
+            return this;
+        }
+
+        /** Adds an origin ({@code scheme://host[:port]}) whose browser POSTs the CSRF check accepts. */
+        public Builder allowOrigin(URI origin) {
+            this.allowedOrigins.add(origin);
+            return this;
+        }
+
+        /** Cap of the delay after repeated failed authentications per client address. Default 2 s; zero = none. */
+        public Builder maxFailureDelay(Duration cap) {
+            this.maxFailureDelay = cap;
+            return this;
+        }
+
+        /**
+         * Validates and builds.
+         *
+         * @throws InvalidConfigurationException listing every problem
+         */
+        public HttpAdapterConfig build() {
+            Path temp = tempDirectory != null ? tempDirectory : Path.of(System.getProperty("java.io.tmpdir"));
+            return new HttpAdapterConfig(maxUploadSize, maxParts, uploadIdleTimeout, uploadDeadline, temp, realm,
+                    builtInAuthentication, Optional.ofNullable(authenticator), Optional.ofNullable(requiredRole),
+                    csrfProtection, allowedOrigins, maxFailureDelay);
+        }
+    }
+}

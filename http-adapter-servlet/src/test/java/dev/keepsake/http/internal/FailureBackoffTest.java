@@ -1,0 +1,42 @@
+package dev.keepsake.http.internal;
+
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class FailureBackoffTest {
+
+    @Test
+    void delaysDoubleUpToTheCapAndResetOnSuccess() {
+        FailureBackoff b = new FailureBackoff(Duration.ofSeconds(2));
+        assertThat(b.recordFailure("10.0.0.1")).isEqualTo(Duration.ofMillis(50));
+        assertThat(b.recordFailure("10.0.0.1")).isEqualTo(Duration.ofMillis(100));
+        assertThat(b.recordFailure("10.0.0.1")).isEqualTo(Duration.ofMillis(200));
+        assertThat(b.recordFailure("10.0.0.2")).as("per address").isEqualTo(Duration.ofMillis(50));
+        for (int i = 0; i < 100; i++) {
+            b.recordFailure("10.0.0.1");
+        }
+        assertThat(b.recordFailure("10.0.0.1")).isEqualTo(Duration.ofSeconds(2));
+        b.recordSuccess("10.0.0.1");
+        assertThat(b.recordFailure("10.0.0.1")).isEqualTo(Duration.ofMillis(50));
+    }
+
+    @Test
+    void theTableIsBoundedAndUntrackedAddressesGetTheFullDelayWhenFull() {
+        FailureBackoff b = new FailureBackoff(Duration.ofSeconds(1));
+        for (int i = 0; i < FailureBackoff.MAX_TRACKED + 500; i++) {
+            b.recordFailure("client-" + i);
+        }
+        assertThat(b.tracked()).isEqualTo(FailureBackoff.MAX_TRACKED);
+        assertThat(b.recordFailure("another")).isEqualTo(Duration.ofSeconds(1));
+    }
+
+    @Test
+    void zeroCapSwitchesTheDelayOff() {
+        FailureBackoff b = new FailureBackoff(Duration.ZERO);
+        b.recordFailure("x");
+        assertThat(b.recordFailure("x")).isZero();
+    }
+}
