@@ -174,7 +174,12 @@ public final class PostgresPart implements BackupJob, RestoreJob {
             return this;
         }
 
-        /** Leave these tables out, given as {@code schema.table} with exact (unquoted) names. */
+        /**
+         * Leave these tables out, given as {@code schema.table} with exact (unquoted) names. A restore replaces whole
+         * schemas, so the target's own copy of an excluded table is dropped with the rest of its schema (its data is
+         * not in the backup): keep data across restores by putting it in a schema of its own and excluding that
+         * schema. Objects that depend on an excluded table (a view, a foreign key) make the backup fail, naming them.
+         */
         public Builder excludeTables(List<String> tables) {
             excludeTables.addAll(tables);
             return this;
