@@ -33,8 +33,9 @@ final class TestCertificate {
             if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
                 throw new IOException("keytool failed: " + out);
             }
-            ks.toFile().deleteOnExit();
+            // deleteOnExit deletes in reverse order of registration: the directory after the file in it
             dir.toFile().deleteOnExit();
+            ks.toFile().deleteOnExit();
             keystore = ks;
         }
         return keystore;
