@@ -166,21 +166,12 @@ public final class PostgresAdvisoryLock implements OperationLock {
          */
         public PostgresAdvisoryLock build() {
             List<String> problems = new ArrayList<>();
-            if (dataSource == null && jdbcUrl == null) {
-                problems.add("a dataSource or a jdbcUrl is required");
-            }
-            if (dataSource != null && jdbcUrl != null) {
-                problems.add("set either a dataSource or a jdbcUrl, not both");
-            }
-            if (jdbcUrl != null && !jdbcUrl.startsWith("jdbc:postgresql:")) {
-                problems.add("jdbcUrl must start with jdbc:postgresql: (the URL is not shown here: it may hold secrets)");
-            }
+            ConnectionSource connections = ConnectionSource.choose(dataSource, jdbcUrl, properties, problems);
             if (!problems.isEmpty()) {
                 throw new InvalidConfigurationException("invalid PostgresAdvisoryLock configuration: "
                         + String.join("; ", problems));
             }
-            return new PostgresAdvisoryLock(dataSource != null ? ConnectionSource.of(dataSource)
-                    : ConnectionSource.of(jdbcUrl, properties), key);
+            return new PostgresAdvisoryLock(connections, key);
         }
     }
 }

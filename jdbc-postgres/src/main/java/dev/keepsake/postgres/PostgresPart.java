@@ -252,15 +252,7 @@ public final class PostgresPart implements BackupJob, RestoreJob {
          */
         public PostgresPart build() {
             List<String> problems = new ArrayList<>();
-            if (dataSource == null && jdbcUrl == null) {
-                problems.add("a dataSource or a jdbcUrl is required");
-            }
-            if (dataSource != null && jdbcUrl != null) {
-                problems.add("set either a dataSource or a jdbcUrl, not both");
-            }
-            if (jdbcUrl != null && !jdbcUrl.startsWith("jdbc:postgresql:")) {
-                problems.add("jdbcUrl must start with jdbc:postgresql: (the URL is not shown here: it may hold secrets)");
-            }
+            ConnectionSource connections = ConnectionSource.choose(dataSource, jdbcUrl, jdbcProperties, problems);
             if (name == null || !name.matches("[A-Za-z0-9._:-]{1,100}")) {
                 problems.add("name '" + name + "' is invalid: use 1-100 letters, digits, '.', '_', ':' or '-'");
             }
@@ -300,8 +292,6 @@ public final class PostgresPart implements BackupJob, RestoreJob {
                 throw new InvalidConfigurationException("invalid PostgresPart configuration: "
                         + String.join("; ", problems));
             }
-            ConnectionSource connections = dataSource != null ? ConnectionSource.of(dataSource)
-                    : ConnectionSource.of(jdbcUrl, jdbcProperties);
             SchemaScope scope = new SchemaScope(List.copyOf(includeSchemas), List.copyOf(excludeSchemas),
                     List.copyOf(excludeTables), includeOwnersAndPrivileges);
             SchemaVersionProvider versions = schemaVersionProviderSet ? schemaVersionProvider
