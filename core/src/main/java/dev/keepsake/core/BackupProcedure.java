@@ -10,8 +10,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.InterruptedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -75,8 +81,54 @@ final class BackupProcedure {
                 + "down or the operation was cancelled); " + KEPT + ". Start the backup again.", cause);
     }
 
+    /**
+     * Reads the new archive's file back before it becomes visible: its size and SHA-256 must be those of the bytes the
+     * writer produced.
+     */
+    private void checkStoredBytes(Path file, ArchiveWriter.Result written) throws IOException {
+        op.stage("checking the stored backup", "", written.size());
+        String problem = null;
+        long size = Files.size(file);
+        if (size != written.size()) {
+            problem = "it has " + size + " bytes where " + written.size() + " were written";
+        } else {
+            MessageDigest sha = sha256();
+            byte[] buffer = new byte[256 * 1024];
+            long done = 0;
+            try (InputStream in = Files.newInputStream(file)) {
+                int n;
+                while ((n = in.read(buffer)) > 0) {
+                    sha.update(buffer, 0, n);
+                    done += n;
+                    op.bytesDone.set(done);
+                    if (Thread.currentThread().isInterrupted()) {
+                        throw new InterruptedIOException("interrupted while checking the stored backup");
+                    }
+                }
+            }
+            String actual = HexFormat.of().formatHex(sha.digest());
+            if (!actual.equals(written.sha256())) {
+                problem = "its SHA-256 is " + actual + " where the bytes written had " + written.sha256();
+            }
+        }
+        if (problem != null) {
+            throw new OperationFailure(ErrorCode.STORE_FAILED, "Backup failed: the archive written to the store did "
+                    + "not verify when read back (" + problem + "); " + KEPT + ". Check the disk of the backup "
+                    + "directory, then start the backup again.", null);
+        }
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is not available in this JVM", e);
+        }
+    }
+
     /** Reads the new archive back before it becomes visible: it must verify and say what was written. */
     private void verifyWritten(Path file, ArchiveWriter.Result written) throws IOException {
+        checkStoredBytes(file, written);
         op.stage("verifying the new backup", "", written.size());
         ArchiveVerifier.VerifiedArchive v;
         try {
@@ -137,11 +189,11 @@ final class BackupProcedure {
             part = null;
             op.part("writing the manifest", "");
             ArchiveWriter.Result result = writer.finish(settings.signingKey());
-            if (settings.verifyBackups()) {
-                Optional<Path> file = pending.localFile();
-                if (file.isPresent()) {
-                    verifyWritten(file.get(), result);
-                }
+            Optional<Path> file = pending.localFile();
+            if (file.isPresent() && settings.backupVerification() == BackupVerification.FULL) {
+                verifyWritten(file.get(), result);
+            } else if (file.isPresent() && settings.backupVerification() == BackupVerification.STORED_BYTES) {
+                checkStoredBytes(file.get(), result);
             }
             op.part("storing the backup", "");
             BackupStore.StoredBackup stored = pending.commit(result.size(), result.sha256());

@@ -431,7 +431,7 @@ public final class MaintenanceEngine implements AutoCloseable {
         long maxManifestBytes = DEFAULT_MAX_MANIFEST_BYTES;
         long maxUncompressedBytes = DEFAULT_MAX_UNCOMPRESSED_BYTES;
         Duration shutdownTimeout = DEFAULT_SHUTDOWN_TIMEOUT;
-        boolean verifyBackups = true;
+        BackupVerification backupVerification = BackupVerification.STORED_BYTES;
 
         Builder() {
         }
@@ -574,11 +574,12 @@ public final class MaintenanceEngine implements AutoCloseable {
         }
 
         /**
-         * Whether a new backup is read back and verified completely (as a restore would) before it becomes visible,
-         * when the store writes to a local file (the default store does). Costs one decompression pass. Default true.
+         * How a new backup is checked before it becomes visible, when the store writes to a local file (the default
+         * store does). Default {@link BackupVerification#STORED_BYTES}: the file is read back and compared with the
+         * bytes written; {@link BackupVerification#FULL} also decompresses and verifies every entry.
          */
-        public Builder verifyBackups(boolean verify) {
-            this.verifyBackups = verify;
+        public Builder backupVerification(BackupVerification verification) {
+            this.backupVerification = verification;
             return this;
         }
 
@@ -611,6 +612,9 @@ public final class MaintenanceEngine implements AutoCloseable {
             } else if (store != null && retainBackups != 1) {
                 problems.add("retainBackups applies only to the default store; configure retention on the store "
                         + "given to store(...)");
+            }
+            if (backupVerification == null) {
+                problems.add("backupVerification must not be null (use BackupVerification.NONE to skip the check)");
             }
             if (format == null) {
                 problems.add("the archive format must not be null");
@@ -687,7 +691,7 @@ public final class MaintenanceEngine implements AutoCloseable {
                     maxUncompressedBytes);
             EngineSettings settings = new EngineSettings(productName, productVersion, backupJobs, restoreJobs, work,
                     effectiveStore, lock != null ? lock : new InProcessOperationLock(), executor, signingKey, verifier,
-                    compatibility, hooks, format, compressionLevel, clock, shutdownTimeout, verifyBackups,
+                    compatibility, hooks, format, compressionLevel, clock, shutdownTimeout, backupVerification,
                     new ArchiveVerifier(signingKey == null ? List.of() : List.of(signingKey), true, maxManifestBytes,
                             maxUncompressedBytes));
             StatusFile statusFile = new StatusFile(work.resolve("status.json"));

@@ -184,15 +184,25 @@ class EngineTest {
             assertThat(s.succeeded()).isFalse();
             assertThat(s.errorCode()).contains(ErrorCode.STORE_FAILED);
             assertThat(s.statusMessage()).startsWith("Backup failed: the archive written to the store did not verify"
-                    + " when read back (the archive is damaged").endsWith("Check the disk of the backup directory, "
-                    + "then start the backup again.");
+                    + " when read back (its SHA-256 is ").contains(" where the bytes written had ")
+                    .endsWith("Check the disk of the backup directory, then start the backup again.");
             assertThat(engine.latestBackup()).isEmpty();
             try (Stream<Path> files = Files.list(dir)) {
                 assertThat(files).isEmpty();
             }
         }
+        try (MaintenanceEngine full = f.builder().workDirectory(tmp.resolve("w3"))
+                .store(new CorruptingStore(tmp.resolve("corrupting3")))
+                .backupVerification(BackupVerification.FULL).build()) {
+            OperationStatus s = Fixture.await(full.startBackup());
+            assertThat(s.succeeded()).isFalse();
+            assertThat(s.statusMessage()).startsWith("Backup failed: the archive written to the store did not verify"
+                    + " when read back (its SHA-256 is ");
+            assertThat(full.latestBackup()).isEmpty();
+        }
         try (MaintenanceEngine unverified = f.builder().workDirectory(tmp.resolve("w2"))
-                .store(new CorruptingStore(tmp.resolve("corrupting2"))).verifyBackups(false).build()) {
+                .store(new CorruptingStore(tmp.resolve("corrupting2"))).backupVerification(BackupVerification.NONE)
+                .build()) {
             // without read-back verification the damage is only found at restore time
             assertThat(Fixture.await(unverified.startBackup()).succeeded()).isTrue();
         }

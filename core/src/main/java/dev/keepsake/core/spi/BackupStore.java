@@ -45,7 +45,8 @@ public interface BackupStore {
 
         /**
          * The local file the archive is being written to, if the store writes to one; the engine then reads the
-         * archive back and verifies it before {@link #commit} (see {@code MaintenanceEngine.Builder#verifyBackups}).
+         * archive back and checks it before {@link #commit} (see
+         * {@code MaintenanceEngine.Builder#backupVerification}).
          * Default: empty (not verified before commit).
          */
         default Optional<Path> localFile() {

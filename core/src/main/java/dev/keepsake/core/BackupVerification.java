@@ -1,0 +1,22 @@
+package dev.keepsake.core;
+
+/**
+ * How a new backup is checked before it becomes visible (when the store writes a local file, as the default store
+ * does). Whatever the choice, a backup that fails its check is discarded and the last good backup stays.
+ */
+public enum BackupVerification {
+    /** No check after writing. */
+    NONE,
+    /**
+     * The stored file is read back and its size and SHA-256 compared with those of the bytes the archive writer
+     * produced: catches damage on the way to the disk (a faulty store, disk or file system) at the cost of reading
+     * the compressed file once. The default.
+     */
+    STORED_BYTES,
+    /**
+     * Everything {@link #STORED_BYTES} checks, and the file is also decompressed and verified entry by entry as a
+     * restore would (signature, every entry's size and SHA-256): also catches a fault of the compressor or the archive
+     * writer. Costs one decompression and hashing pass over the whole data (about a second per GB of table data).
+     */
+    FULL
+}
