@@ -14,8 +14,8 @@ import java.nio.file.Path;
 import java.util.function.LongConsumer;
 
 /**
- * An archive file opened for reading: file → buffer → counter of compressed bytes → decompressor → bounded counter of
- * decompressed bytes → tar. Not thread-safe. Internal.
+ * An archive file opened for reading: file → buffer → counter of compressed bytes → decompressor (on a read-ahead
+ * thread, see {@link ReadAheadInputStream}) → bounded counter of decompressed bytes → tar. Not thread-safe. Internal.
  */
 final class ArchiveInput implements AutoCloseable {
 
@@ -25,10 +25,12 @@ final class ArchiveInput implements AutoCloseable {
     final DecompressedCounter decompressed;
     final TarReader tar;
     private final InputStream file;
+    private final ReadAheadInputStream readAhead;
 
     private ArchiveInput(InputStream file, ArchiveFormat format, long fileSize, CompressedCounter compressed,
-                         DecompressedCounter decompressed) {
+                         ReadAheadInputStream readAhead, DecompressedCounter decompressed) {
         this.file = file;
+        this.readAhead = readAhead;
         this.format = format;
         this.fileSize = fileSize;
         this.compressed = compressed;
@@ -67,9 +69,9 @@ final class ArchiveInput implements AutoCloseable {
                 throw new ArchiveVerificationException("The archive is zstd compressed, but zstd support is not "
                         + "installed; add com.github.luben:zstd-jni to the application's class path.");
             }
-            InputStream decompressing = Compression.decompress(format, compressed);
-            return new ArchiveInput(raw, format, size, compressed, new DecompressedCounter(decompressing, limit,
-                    limitWhat));
+            ReadAheadInputStream decompressing = new ReadAheadInputStream(Compression.decompress(format, compressed));
+            return new ArchiveInput(raw, format, size, compressed, decompressing,
+                    new DecompressedCounter(decompressing, limit, limitWhat));
         } catch (IOException | RuntimeException e) {
             raw.close();
             if (e instanceof IOException io && !(e instanceof InterruptedIOException)) {
@@ -82,12 +84,17 @@ final class ArchiveInput implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
-        file.close();
+        try {
+            readAhead.close();
+        } finally {
+            file.close();
+        }
     }
 
     /** Counts compressed bytes (for progress and for telling truncation from damage). */
     static final class CompressedCounter extends FilterInputStream {
-        long count;
+        /** Written by the read-ahead thread, read by the consumer when it explains a failure. */
+        volatile long count;
         private long mark;
         private final LongConsumer progress;
 
