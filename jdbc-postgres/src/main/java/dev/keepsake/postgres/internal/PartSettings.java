@@ -19,10 +19,11 @@ import java.util.Objects;
  * @param maintenanceWorkMemMiB {@code maintenance_work_mem} for the restore's transaction, in MiB
  * @param lockTimeout           how long a backup or restore waits for a table lock (zero: forever)
  * @param copyFreeze            whether the restore uses {@code COPY ... FREEZE}
+ * @param binaryCopy            whether the backup copies the tables that allow it in binary format ({@link BinaryCopy})
  */
 public record PartSettings(ConnectionSource connections, String partName, SchemaScope scope, int parallelism,
                            int chunkSize, SchemaVersionProvider versionProvider, int maintenanceWorkMemMiB,
-                           Duration lockTimeout, boolean copyFreeze) {
+                           Duration lockTimeout, boolean copyFreeze, boolean binaryCopy) {
 
     public PartSettings {
         Objects.requireNonNull(connections, "connections");

@@ -23,6 +23,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletionService;
@@ -46,8 +47,14 @@ public final class PostgresBackup {
 
     private static final Logger LOG = LoggerFactory.getLogger(PostgresBackup.class);
 
-    /** Version of this part's layout inside the archive; the restore refuses layouts it does not know. */
-    public static final String LAYOUT = "1";
+    /**
+     * Version of this part's layout inside the archive; the restore refuses layouts it does not know. Layout 1 has
+     * every table in COPY's text format; layout 2 adds the attribute {@value #BINARY_TABLES_ATTRIBUTE} naming the
+     * tables copied in binary format. A backup without binary tables is written as layout 1, which every version reads.
+     */
+    public static final String LAYOUT = "2";
+    static final String LAYOUT_TEXT_ONLY = "1";
+    static final String BINARY_TABLES_ATTRIBUTE = "binary_tables";
     static final String SCHEMA_ENTRY = "schema.json";
     static final String TABLES_ENTRY = "tables.tsv";
     static final String DATA_PREFIX = "data/";
@@ -107,8 +114,10 @@ public final class PostgresBackup {
             context.phase("reading schema");
             SchemaScript script = new SchemaExtractor(settings.scope()).extract(main);
             checkSchemaVersion(main, context);
+            BitSet binary = settings.binaryCopy() ? BinaryCopy.eligible(main, script.tables())
+                    : new BitSet();
             step = "recording the schema";
-            recordMetadata(out, server, script);
+            recordMetadata(out, server, script, binary);
             step = "opening the copy connections";
 
             List<CopyWork> order = CopyPlan.plan(main, script.tables(), server.major(), settings.parallelism(),
@@ -126,7 +135,7 @@ public final class PostgresBackup {
                     settings.partName(), workers);
             step = "copying the tables";
             long copyStart = System.nanoTime();
-            copyTables(out, context, script.tables(), order, connections);
+            copyTables(out, context, script.tables(), binary, order, connections);
             main.commit();
             LOG.debug("{} - part '{}' written: schema {} ms, data {} ms", op, settings.partName(),
                     (copyStart - started) / 1_000_000, (System.nanoTime() - copyStart) / 1_000_000);
@@ -204,9 +213,16 @@ public final class PostgresBackup {
         }
     }
 
-    private void recordMetadata(PartWriter out, ServerInfo server, SchemaScript script) throws IOException {
-        out.putAttribute("layout", LAYOUT);
-        out.putAttribute("data_format", "text");
+    private void recordMetadata(PartWriter out, ServerInfo server, SchemaScript script, BitSet binary)
+            throws IOException {
+        if (binary.isEmpty()) {
+            out.putAttribute("layout", LAYOUT_TEXT_ONLY);
+            out.putAttribute("data_format", "text");
+        } else {
+            out.putAttribute("layout", LAYOUT);
+            out.putAttribute("data_format", binary.cardinality() == script.tables().size() ? "binary" : "text+binary");
+            out.putAttribute(BINARY_TABLES_ATTRIBUTE, BinaryCopy.toAttribute(binary));
+        }
         out.putAttribute("server_version_num", Integer.toString(server.versionNum()));
         out.putAttribute("server_version", server.version());
         out.putAttribute("server_encoding", server.encoding());
@@ -216,11 +232,12 @@ public final class PostgresBackup {
         out.putAttribute("tables", Integer.toString(script.tables().size()));
         out.putAttribute("statements", Integer.toString(script.preData().size() + script.postData().size()));
         writeFile(out, SCHEMA_ENTRY, script.toText().getBytes(StandardCharsets.UTF_8));
-        StringBuilder tsv = new StringBuilder("stream\tschema\ttable\testimated_bytes\n");
+        StringBuilder tsv = new StringBuilder("stream\tschema\ttable\testimated_bytes\tformat\n");
         for (int i = 0; i < script.tables().size(); i++) {
             TableRef t = script.tables().get(i);
             tsv.append(streamName(i)).append('\t').append(tsvField(t.schema())).append('\t')
-                    .append(tsvField(t.name())).append('\t').append(t.estimatedBytes()).append('\n');
+                    .append(tsvField(t.name())).append('\t').append(t.estimatedBytes()).append('\t')
+                    .append(binary.get(i) ? "binary" : "text").append('\n');
         }
         writeFile(out, TABLES_ENTRY, tsv.toString().getBytes(StandardCharsets.UTF_8));
     }
@@ -236,8 +253,8 @@ public final class PostgresBackup {
         }
     }
 
-    private void copyTables(PartWriter out, JobContext context, List<TableRef> tables, List<CopyWork> order,
-                            List<Connection> connections) throws IOException, SQLException {
+    private void copyTables(PartWriter out, JobContext context, List<TableRef> tables, BitSet binary,
+                            List<CopyWork> order, List<Connection> connections) throws IOException, SQLException {
         AtomicInteger next = new AtomicInteger();
         AtomicBoolean stop = new AtomicBoolean();
         String op = context.operationId();
@@ -260,7 +277,7 @@ public final class PostgresBackup {
                         TableRef table = tables.get(index);
                         context.phase("copying " + table.schema() + "." + table.name());
                         try {
-                            copier.copy(c, table, work.range(), streamName(index), out, stop::get);
+                            copier.copy(c, table, work.range(), binary.get(index), streamName(index), out, stop::get);
                         } catch (SQLException e) {
                             throw new PostgresBackupException("backup of part '" + settings.partName()
                                     + "' failed while copying " + TableCopier.describe(table) + ": "

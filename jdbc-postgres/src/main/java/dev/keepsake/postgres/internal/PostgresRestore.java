@@ -12,10 +12,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.BitSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -40,10 +42,10 @@ public final class PostgresRestore {
         String part = settings.partName();
         Map<String, String> attributes = in.attributes();
         String layout = attributes.getOrDefault("layout", "(none)");
-        if (!PostgresBackup.LAYOUT.equals(layout)) {
+        if (!PostgresBackup.LAYOUT.equals(layout) && !PostgresBackup.LAYOUT_TEXT_ONLY.equals(layout)) {
             throw new PostgresRestoreException("part '" + part + "' of the archive has layout " + layout
-                    + ", but this version reads layout " + PostgresBackup.LAYOUT
-                    + ": restore it with the version of Keepsake that made it", true, null);
+                    + ", but this version reads layouts " + PostgresBackup.LAYOUT_TEXT_ONLY + " and "
+                    + PostgresBackup.LAYOUT + ": restore it with the version of Keepsake that made it", true, null);
         }
         int backupVersionNum = parseVersionNum(attributes.get("server_version_num"));
         long started = System.nanoTime();
@@ -65,6 +67,7 @@ public final class PostgresRestore {
 
             stage.set("reading the schema");
             SchemaScript script = readScript(in);
+            BitSet binary = binaryTables(layout, attributes, script.tables().size());
 
             c.setAutoCommit(false);
             Sql.execute(c, "SET TRANSACTION ISOLATION LEVEL READ COMMITTED"); // COPY FREEZE needs no older snapshot
@@ -94,7 +97,7 @@ public final class PostgresRestore {
 
             long schemaDone = System.nanoTime();
             context.phase("copying data");
-            copyData(c, in, script, stage);
+            copyData(c, in, script, binary, stage);
             long dataDone = System.nanoTime();
 
             context.phase("creating indexes and constraints");
@@ -190,7 +193,21 @@ public final class PostgresRestore {
         }
     }
 
-    private void copyData(Connection c, PartReader in, SchemaScript script, Stage stage)
+    /** The tables whose data streams are in binary COPY format (none in layout 1). */
+    private BitSet binaryTables(String layout, Map<String, String> attributes, int tableCount) {
+        if (PostgresBackup.LAYOUT_TEXT_ONLY.equals(layout)) {
+            return new BitSet();
+        }
+        try {
+            return BinaryCopy.fromAttribute(attributes.get(PostgresBackup.BINARY_TABLES_ATTRIBUTE), tableCount);
+        } catch (IllegalArgumentException e) {
+            throw new PostgresRestoreException("part '" + settings.partName() + "' of the archive has an invalid "
+                    + PostgresBackup.BINARY_TABLES_ATTRIBUTE + " attribute: " + e.getMessage() + " (the schema lists "
+                    + tableCount + " tables). Nothing was changed.", true, e);
+        }
+    }
+
+    private void copyData(Connection c, PartReader in, SchemaScript script, BitSet binary, Stage stage)
             throws SQLException, IOException {
         List<TableRef> tables = script.tables();
         int[] chunksSeen = new int[tables.size()];
@@ -217,8 +234,9 @@ public final class PostgresRestore {
                     if (entry.size() > 0) {
                         String sql = "COPY " + Sql.qualified(table.schema(), table.name())
                                 + Sql.columnList(table.columns()) + " FROM STDIN"
-                                + (settings.copyFreeze() ? " (FREEZE)" : "");
-                        pipeline.copy(sql, description, next.get().content());
+                                + BinaryCopy.options(binary.get(index), settings.copyFreeze());
+                        InputStream content = next.get().content();
+                        pipeline.copy(sql, description, binary.get(index) ? BinaryCopy.wrap(content) : content);
                     }
                 }
                 pipeline.finish();
@@ -264,7 +282,8 @@ public final class PostgresRestore {
             return new PostgresRestoreException(limits.explain(part, stage.locksNeeded), true, e);
         }
         String state = e.getSQLState() == null ? "" : e.getSQLState();
-        if (state.startsWith("08")) {
+        // 08P01 (protocol violation) is the server refusing malformed binary COPY data: the session lives on
+        if (state.startsWith("08") && !"08P01".equals(state)) {
             return new PostgresRestoreException("restore of part '" + part + "' lost its database connection while "
                     + stage.description + ": " + Sql.describe(e) + ". Nothing was changed: the restore runs in one "
                     + "transaction, which was never committed.", true, e);

@@ -16,9 +16,10 @@ import java.util.concurrent.Future;
 import java.util.function.BooleanSupplier;
 
 /**
- * Streams one table with {@code COPY ... TO STDOUT} (text format) into chunks of whole rows. The server sends
- * exactly one row per CopyData message, so cutting between messages cuts at row boundaries and every chunk can be
- * loaded by its own {@code COPY ... FROM STDIN}.
+ * Streams one table with {@code COPY ... TO STDOUT} (text or {@linkplain BinaryCopy binary} format) into chunks of
+ * whole rows. The server sends exactly one row per CopyData message, so cutting between messages cuts at row
+ * boundaries and every chunk can be loaded by its own {@code COPY ... FROM STDIN} (in binary, the header the server
+ * glues to the first row and the trailer are left out of the chunks).
  *
  * <p>Double-buffered: while one chunk is handed to the archive (compressed and hashed by the engine) on this worker's
  * appender thread, the next one fills from the server, so the server's COPY and the compression overlap. Holds two
@@ -37,67 +38,87 @@ final class TableCopier {
     }
 
     /** The COPY statement that writes the table's rows; the restore uses the same column list. */
-    static String copyOutSql(TableRef table) {
-        return "COPY " + Sql.qualified(table.schema(), table.name()) + Sql.columnList(table.columns()) + " TO STDOUT";
+    static String copyOutSql(TableRef table, boolean binary) {
+        return "COPY " + Sql.qualified(table.schema(), table.name()) + Sql.columnList(table.columns()) + " TO STDOUT"
+                + BinaryCopy.options(binary, false);
     }
 
     /**
      * The COPY statement that writes the rows of one range of the table's heap blocks, in the same text form as
-     * {@link #copyOutSql(TableRef)} (same columns in the same order); {@code range} is a condition on {@code ctid}
-     * (see {@link CopyPlan}), null for the whole table.
+     * {@link #copyOutSql(TableRef, boolean)} (same columns in the same order); {@code range} is a condition on
+     * {@code ctid} (see {@link CopyPlan}), null for the whole table.
      */
-    static String copyOutSql(TableRef table, String range) {
+    static String copyOutSql(TableRef table, String range, boolean binary) {
         if (range == null) {
-            return copyOutSql(table);
+            return copyOutSql(table, binary);
         }
         return "COPY (SELECT " + String.join(", ", table.columns().stream().map(Sql::ident).toList()) + " FROM ONLY "
-                + Sql.qualified(table.schema(), table.name()) + " WHERE " + range + ") TO STDOUT";
+                + Sql.qualified(table.schema(), table.name()) + " WHERE " + range + ") TO STDOUT"
+                + BinaryCopy.options(binary, false);
     }
 
     /**
-     * Copies the table, or the block range {@code range} of it (null: all of it), into stream {@code streamName};
-     * stops (cancelling the COPY) when {@code stop} turns true or the thread is interrupted. Returns once every chunk
+     * Copies the table, or the block range {@code range} of it (null: all of it), into stream {@code streamName}, in
+     * binary format when {@code binary} (header and trailer left out), else in text format; stops (cancelling the COPY) when {@code stop} turns true or the thread is interrupted. Returns once every chunk
      * of the table is in the archive.
      *
      * @return the number of bytes copied
      */
-    long copy(Connection connection, TableRef table, String range, String streamName, PartWriter out,
+    long copy(Connection connection, TableRef table, String range, boolean binary, String streamName, PartWriter out,
               BooleanSupplier stop) throws SQLException, IOException {
-        CopyOut copy = connection.unwrap(PGConnection.class).getCopyAPI().copyOut(copyOutSql(table, range));
+        CopyOut copy = connection.unwrap(PGConnection.class).getCopyAPI().copyOut(copyOutSql(table, range, binary));
         long total = 0;
         int current = 0;
         byte[] buffer = buffers[current];
         int filled = 0;
         int chunks = 0;
         boolean completed = false;
+        boolean first = true;
         try {
             byte[] row;
             while ((row = copy.readFromCopy()) != null) {
+                int from = 0;
+                if (binary) {
+                    if (first && !BinaryCopy.startsWithHeader(row)) {
+                        throw new IOException("the server's binary COPY of " + describe(table) + " does not start "
+                                + "with the expected header (flags and extension 0); back up with binaryCopy(false)");
+                    }
+                    from = first ? BinaryCopy.headerLength() : 0;
+                    if (BinaryCopy.isTrailer(row, from)) {
+                        first = false;
+                        continue;
+                    }
+                }
+                first = false;
+                int length = row.length - from;
                 if (Thread.currentThread().isInterrupted()) {
                     throw new InterruptedIOException("interrupted while copying " + describe(table));
                 }
                 if (stop.getAsBoolean()) {
                     throw new CancelledException();
                 }
-                if (filled + row.length > buffer.length && filled > 0) {
-                    append(out, streamName, buffer, filled);
+                if (length == 0) {
+                    continue;
+                }
+                if (filled + length > buffer.length && filled > 0) {
+                    append(out, streamName, buffer, 0, filled);
                     chunks++;
                     current ^= 1;
                     buffer = buffers[current];
                     filled = 0;
                 }
-                if (row.length > buffer.length) {
+                if (length > buffer.length) {
                     // a row larger than a chunk: it becomes a chunk of its own (it is already in memory anyway)
-                    append(out, streamName, row, row.length);
+                    append(out, streamName, row, from, length);
                     chunks++;
                 } else {
-                    System.arraycopy(row, 0, buffer, filled, row.length);
-                    filled += row.length;
+                    System.arraycopy(row, from, buffer, filled, length);
+                    filled += length;
                 }
-                total += row.length;
+                total += length;
             }
             if (filled > 0 || chunks == 0) {
-                append(out, streamName, buffer, filled);
+                append(out, streamName, buffer, 0, filled);
             }
             awaitPending();
             completed = true;
@@ -118,10 +139,10 @@ final class TableCopier {
     }
 
     /** Hands a filled buffer to the appender once the previous one is in the archive (so one buffer stays free). */
-    private void append(PartWriter out, String streamName, byte[] data, int length) throws IOException {
+    private void append(PartWriter out, String streamName, byte[] data, int offset, int length) throws IOException {
         awaitPending();
         pending = appender.submit(() -> {
-            out.appendChunk(streamName, ByteBuffer.wrap(data, 0, length));
+            out.appendChunk(streamName, ByteBuffer.wrap(data, offset, length));
             return null;
         });
     }
