@@ -71,9 +71,27 @@ public final class ArchiveVerifier {
      * @throws InterruptedIOException       when the thread is interrupted
      */
     public VerifiedArchive verify(Path file, LongConsumer progress) throws IOException {
+        return verify(file, progress, true);
+    }
+
+    /**
+     * Verifies {@code file} as pass 1 of a restore: everything {@link #verify} checks, except the SHA-256 of the
+     * chunks (the data streams, usually nearly all the bytes): their names, order and sizes are checked here, their
+     * content by pass 2 ({@link ArchiveReader}), which fails a chunk that differs before its last byte reaches the
+     * part — while the part only stages (see {@code PreparedRestore}). The manifest, its signature and every other
+     * entry (schemas, files, links) are checked here, before any part starts.
+     *
+     * @throws ArchiveVerificationException naming the first problem found
+     * @throws InterruptedIOException       when the thread is interrupted
+     */
+    public VerifiedArchive verifyDeferringChunks(Path file, LongConsumer progress) throws IOException {
+        return verify(file, progress, false);
+    }
+
+    private VerifiedArchive verify(Path file, LongConsumer progress, boolean hashChunks) throws IOException {
         try (ArchiveInput in = ArchiveInput.open(file, maxUncompressedBytes,
                 formatBytes(maxUncompressedBytes) + " (the configured limit)", progress)) {
-            return read(in);
+            return read(in, hashChunks);
         } catch (InterruptedRuntime e) {
             throw (InterruptedIOException) e.getCause();
         } catch (InterruptedIOException e) {
@@ -84,7 +102,7 @@ public final class ArchiveVerifier {
         }
     }
 
-    private VerifiedArchive read(ArchiveInput in) throws IOException {
+    private VerifiedArchive read(ArchiveInput in, boolean hashChunks) throws IOException {
         TarReader tar = in.tar;
         byte[] buffer = new byte[ArchiveLayout.BUFFER_SIZE];
         MessageDigest digest = TarSink.sha256();
@@ -136,18 +154,21 @@ public final class ArchiveVerifier {
                 throw new ArchiveVerificationException("The archive contains the entry '" + ManifestJson.abbreviate(path)
                         + "' twice; it was tampered with or damaged.");
             }
+            boolean hash = hashChunks || !ArchiveLayout.isChunkTarName(name);
             digest.reset();
             long size = 0;
             try {
                 int n;
                 while ((n = tar.read(buffer, 0, buffer.length)) > 0) {
-                    digest.update(buffer, 0, n);
+                    if (hash) {
+                        digest.update(buffer, 0, n);
+                    }
                     size += n;
                 }
             } catch (IOException | RuntimeException ex) {
                 throw damaged(in, ex, observed.size());
             }
-            observed.add(new Observed(path, e.type(), size, ArchiveLayout.hex(digest.digest()),
+            observed.add(new Observed(path, e.type(), size, hash ? ArchiveLayout.hex(digest.digest()) : null,
                     e.type() == TarReader.SYMLINK ? e.linkName() : null));
         }
         if (manifestBytes == null) {
@@ -186,7 +207,7 @@ public final class ArchiveVerifier {
         checkHeaderAgrees(header, manifest);
         checkManifestConsistent(manifest);
         checkEntries(observed, manifest.entries());
-        return new VerifiedArchive(manifest, describe(manifest, keyId), in.format, in.decompressed.count);
+        return new VerifiedArchive(manifest, describe(manifest, keyId), in.format, in.decompressed.count, hashChunks);
     }
 
     private TarReader.Header next(ArchiveInput in, int entriesSoFar) {
@@ -208,7 +229,10 @@ public final class ArchiveVerifier {
             return new ArchiveVerificationException("The archive has data after the end of its compressed stream ("
                     + describe(ex) + "); it was tampered with or damaged; use an intact copy.", ex);
         }
-        if (in.compressed.count >= in.fileSize && !(ex instanceof TarReader.TarFormatException)) {
+        // read-ahead runs ahead of the failure, so having read the whole file only suggests a cut-off archive when the
+        // decompressor did not name damage
+        if (in.compressed.count >= in.fileSize && !(ex instanceof TarReader.TarFormatException)
+                && !(ex instanceof MemberGzipInputStream.DamagedGzipException)) {
             return new ArchiveVerificationException("The archive is incomplete: it ends in the middle of its data"
                     + (entriesSoFar >= 0 ? " after " + entriesSoFar + " entries" : "") + " (it was probably cut off "
                     + "during an upload or copy); use the complete file.", ex);
@@ -448,8 +472,8 @@ public final class ArchiveVerifier {
             if (o.size() != m.size()) {
                 throw entryProblem(o.path(), "has " + o.size() + " bytes but the manifest says " + m.size());
             }
-            if (!o.sha256().equals(m.sha256())) {
-                throw entryProblem(o.path(), "does not match its SHA-256 in the manifest");
+            if (o.sha256() != null && !o.sha256().equals(m.sha256())) {
+                throw hashMismatch(o.path());
             }
             if (!Objects.equals(o.linkName(), m.linkTarget())) {
                 throw entryProblem(o.path(), "links to a different target than the manifest says");
@@ -461,6 +485,11 @@ public final class ArchiveVerifier {
         if (listed.size() > n) {
             throw entryProblem(listed.get(n).path(), "is listed in the manifest but missing from the archive");
         }
+    }
+
+    /** The failure for an entry whose content does not match the manifest. */
+    static ArchiveVerificationException hashMismatch(String path) {
+        return entryProblem(path, "does not match its SHA-256 in the manifest");
     }
 
     private static ArchiveVerificationException entryProblem(String path, String problem) {
@@ -509,6 +538,6 @@ public final class ArchiveVerifier {
 
     /** The result of a successful verification. */
     public record VerifiedArchive(Manifest manifest, BackupDescription description, ArchiveFormat format,
-                                  long uncompressedBytes) {
+                                  long uncompressedBytes, boolean chunksHashed) {
     }
 }

@@ -6,18 +6,19 @@ import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.util.zip.GZIPOutputStream;
 
 /**
- * The compression layer of an archive. gzip is written as independent members compressed in parallel when the machine
- * has more than one processor ({@link ParallelGzipOutputStream}; every gzip reader, and ours, reads concatenated
- * members as one stream). zstd-jni is an optional dependency and only loaded when zstd is used. Internal.
+ * The compression layer of an archive. gzip is written as independent members that record their length, compressed
+ * in parallel ({@link ParallelGzipOutputStream}; every gzip reader reads concatenated members as one stream) and read
+ * back in parallel ({@link MemberGzipInputStream}); other gzip files are read sequentially. zstd-jni is an optional
+ * dependency and only loaded when zstd is used. Internal.
  */
 public final class Compression {
 
-    static final int GZIP_BUFFER = 64 * 1024;
     /** Most threads compressing one gzip archive (independent members, see {@link ParallelGzipOutputStream}). */
     static final int MAX_GZIP_THREADS = 8;
+    /** Most threads decompressing one gzip archive ({@link MemberGzipInputStream}). */
+    static final int MAX_GUNZIP_THREADS = 4;
 
     private Compression() {
     }
@@ -45,11 +46,8 @@ public final class Compression {
         if (format == ArchiveFormat.ZSTD) {
             return Zstd.compress(out, level);
         }
-        int threads = Math.min(Runtime.getRuntime().availableProcessors(), MAX_GZIP_THREADS);
-        if (threads > 1) {
-            return new ParallelGzipOutputStream(out, level, threads);
-        }
-        return new LevelGzipOutputStream(out, level);
+        int threads = Math.max(1, Math.min(Runtime.getRuntime().availableProcessors(), MAX_GZIP_THREADS));
+        return new ParallelGzipOutputStream(out, level, threads);
     }
 
     /**
@@ -59,6 +57,16 @@ public final class Compression {
     public static InputStream decompress(ArchiveFormat format, InputStream in) throws IOException {
         if (format == ArchiveFormat.ZSTD) {
             return Zstd.decompress(in);
+        }
+        if (in.markSupported()) {
+            byte[] header = new byte[ParallelGzipOutputStream.HEADER.length];
+            in.mark(header.length);
+            int n = in.readNBytes(header, 0, header.length);
+            in.reset();
+            if (MemberGzipInputStream.startsMember(header, n)) {
+                int threads = Math.max(1, Math.min(Runtime.getRuntime().availableProcessors(), MAX_GUNZIP_THREADS));
+                return new MemberGzipInputStream(in, threads);
+            }
         }
         return new GzipCompressorInputStream(in, true);
     }
@@ -73,14 +81,6 @@ public final class Compression {
             return ArchiveFormat.ZSTD;
         }
         return null;
-    }
-
-    /** GZIPOutputStream with a compression level and a large buffer. */
-    private static final class LevelGzipOutputStream extends GZIPOutputStream {
-        LevelGzipOutputStream(OutputStream out, int level) throws IOException {
-            super(out, GZIP_BUFFER);
-            def.setLevel(level);
-        }
     }
 
     /** Kept in its own class so zstd-jni is loaded only when used. */

@@ -29,7 +29,16 @@ final class ParallelGzipOutputStream extends OutputStream {
     /** Uncompressed bytes per gzip member. */
     static final int BLOCK_SIZE = 1024 * 1024;
     private static final AtomicInteger POOLS = new AtomicInteger();
-    private static final byte[] HEADER = {0x1f, (byte) 0x8b, 8, 0, 0, 0, 0, 0, 0, (byte) 0xff};
+    /**
+     * Member header: gzip magic, deflate, FLG.FEXTRA, no time, unknown OS; then an extra field of 8 bytes holding one
+     * subfield {@code 'K','S'} of 4 bytes: the member's total length (little-endian), filled in once known. Like
+     * BGZF's block size, it lets {@link MemberGzipInputStream} find every member without inflating the one before
+     * (and inflate several at once); other readers skip the extra field.
+     */
+    static final byte[] HEADER = {0x1f, (byte) 0x8b, 8, 4, 0, 0, 0, 0, 0, (byte) 0xff, 8, 0, 'K', 'S', 4, 0,
+        0, 0, 0, 0};
+    /** Offset of the member length in {@link #HEADER}. */
+    static final int LENGTH_AT = 16;
 
     private final OutputStream out;
     private final int level;
@@ -164,6 +173,7 @@ final class ParallelGzipOutputStream extends OutputStream {
             byte[] member = Arrays.copyOf(buffer, pos + 8);
             writeIntLe(member, pos, (int) crc.getValue());
             writeIntLe(member, pos + 4, length);
+            writeIntLe(member, LENGTH_AT, member.length);
             return member;
         }
 

@@ -121,7 +121,7 @@ class ParallelGzipOutputStreamTest {
         int pos = 0;
         while (pos < gz.length) {
             java.util.zip.Inflater inflater = new java.util.zip.Inflater(true);
-            int header = 10;
+            int header = ParallelGzipOutputStream.HEADER.length;
             inflater.setInput(gz, pos + header, gz.length - pos - header);
             byte[] out = new byte[BLOCK + 1];
             try {
