@@ -20,8 +20,9 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * One restore: pass 1 verifies the whole archive and asks the version policy; then the before-hook; then pass 2 lets
- * every part prepare (abort all on any failure), then commits them — parts that can undo their commit first, the rest
+ * One restore: pass 1 verifies the whole archive (the chunks' content excepted, which pass 2 hashes before their last
+ * byte reaches the part) and asks the version policy; then the before-hook; then pass 2 lets every part prepare (abort
+ * all on any failure), then commits them — parts that can undo their commit first, the rest
  * last — aborting the rest and rolling back the undoable committed ones if a commit fails; the after-hook; finally the source is deleted when the engine owns it. Runs on the operation's thread.
  */
 final class RestoreProcedure {
@@ -43,10 +44,14 @@ final class RestoreProcedure {
         return OperationFailure.describe(t, settings.workDirectory(), parent);
     }
 
-    /** Verifies an archive and checks it against the version policy, as {@code verify} and restores do. */
+    /**
+     * Verifies an archive and checks it against the version policy, as {@code verify} and restores do; a restore
+     * ({@code op} not null) leaves the chunks' hashes to pass 2 ({@link ArchiveVerifier#verifyDeferringChunks}).
+     */
     static ArchiveVerifier.VerifiedArchive verifyAndCheck(EngineSettings settings, Path file, RunningOperation op)
             throws IOException {
-        ArchiveVerifier.VerifiedArchive v = settings.verifier().verify(file, op == null ? null : op.bytesDone::set);
+        ArchiveVerifier.VerifiedArchive v = op == null ? settings.verifier().verify(file, null)
+                : settings.verifier().verifyDeferringChunks(file, op.bytesDone::set);
         String made = v.description().productName();
         if (!made.equals(settings.productName())) {
             throw new IncompatibleBackupException(new CompatibilityDecision.Refused("The backup was made by the "
@@ -206,10 +211,25 @@ final class RestoreProcedure {
             if (OperationFailure.isInterruption(e) || op.interruptRequested) {
                 throw interrupted(e);
             }
+            ArchiveVerificationException tampered = verificationFailure(e);
+            if (tampered != null) {
+                throw new OperationFailure(ErrorCode.ARCHIVE_INVALID, "Restore refused: "
+                        + OperationFailure.lowerFirst(tampered.getMessage()) + " Nothing was changed.", e);
+            }
             String where = part == null ? "reading the archive again" : "preparing part '" + part + "'";
             throw new OperationFailure(ErrorCode.PART_FAILED, "Restore failed while " + where + " ("
                     + describe(e) + "); nothing was changed. Fix the problem and start the restore again.", e);
         }
+    }
+
+    /** The archive's own verification failure in {@code e}'s causes (a part may wrap it), or null. */
+    private static ArchiveVerificationException verificationFailure(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof ArchiveVerificationException ave) {
+                return ave;
+            }
+        }
+        return null;
     }
 
     private void commitAll(Map<String, PreparedRestore> prepared) {

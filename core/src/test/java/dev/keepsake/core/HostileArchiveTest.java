@@ -5,6 +5,7 @@ import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarConstants;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -308,6 +309,38 @@ class HostileArchiveTest {
                 }, "end-of-archive marker at offset"),
                 bytes("not an archive", b -> Fixture.bytes(5000, 3), "neither gzip nor zstd"),
                 bytes("an empty file", b -> new byte[0], "neither gzip nor zstd"));
+    }
+
+    @Test
+    void aChunkWithChangedContentIsRefusedWhileItIsReadAndNoPartCommits(@TempDir Path tmp) throws Exception {
+        // same name, order and size, other bytes: pass 1 of a restore leaves a chunk's content to pass 2, which must
+        // fail before the chunk's last byte reaches the part; verify() hashes everything up front
+        List<TarSurgery.Item> copy = new ArrayList<>(items);
+        int i = 0;
+        while (!copy.get(i).name().contains(".chunk-")) {
+            i++;
+        }
+        String name = copy.get(i).name();
+        copy.set(i, copy.get(i).withContent(flipBit(copy.get(i).content().clone(), 10)));
+        Path bad = tmp.resolve("bad.tgz");
+        TarSurgery.write(copy, bad);
+        Map<String, String> before = fixture.targets();
+        int commits = fixture.files.commits.get() + fixture.streams.commits.get();
+        try (MaintenanceEngine engine = fixture.builder().workDirectory(tmp.resolve("work")).build()) {
+            String expected = "the archive's entry '" + name + "' does not match its SHA-256 in the manifest; it was "
+                    + "tampered with or damaged; use an intact copy.";
+            assertThatThrownBy(() -> engine.verify(bad)).isInstanceOf(ArchiveVerificationException.class)
+                    .hasMessage("The archive's entry '" + name + "' does not match its SHA-256 in the manifest; it "
+                            + "was tampered with or damaged; use an intact copy.");
+
+            OperationStatus s = Fixture.await(engine.startRestore(RestoreSource.of(bad)));
+
+            assertThat(s.succeeded()).isFalse();
+            assertThat(s.errorCode()).contains(ErrorCode.ARCHIVE_INVALID);
+            assertThat(s.statusMessage()).isEqualTo("Restore refused: " + expected + " Nothing was changed.");
+        }
+        assertThat(fixture.targets()).isEqualTo(before);
+        assertThat(fixture.files.commits.get() + fixture.streams.commits.get()).isEqualTo(commits);
     }
 
     @ParameterizedTest(name = "{0}")

@@ -125,23 +125,28 @@ final class StreamPart implements BackupJob, RestoreJob {
         Files.createDirectories(staging);
         Map<String, Integer> nextChunk = new HashMap<>();
         byte[] buf = new byte[4096];
-        for (Optional<PartReader.Entry> e = in.next(); e.isPresent(); e = in.next()) {
-            ArchiveEntry a = e.get().entry();
-            if (a.type() != ArchiveEntry.Type.CHUNK) {
-                throw new IOException("unexpected " + a);
-            }
-            int want = nextChunk.getOrDefault(a.name(), 0);
-            if (a.chunkIndex() != want) {
-                throw new IOException("chunk " + a.chunkIndex() + " of " + a.name() + " out of order");
-            }
-            nextChunk.put(a.name(), want + 1);
-            try (OutputStream o = Files.newOutputStream(staging.resolve(a.name()), StandardOpenOption.CREATE,
-                    StandardOpenOption.APPEND); InputStream c = e.get().content()) {
-                int n;
-                while ((n = c.read(buf)) > 0) {
-                    o.write(buf, 0, n);
+        try {
+            for (Optional<PartReader.Entry> e = in.next(); e.isPresent(); e = in.next()) {
+                ArchiveEntry a = e.get().entry();
+                if (a.type() != ArchiveEntry.Type.CHUNK) {
+                    throw new IOException("unexpected " + a);
+                }
+                int want = nextChunk.getOrDefault(a.name(), 0);
+                if (a.chunkIndex() != want) {
+                    throw new IOException("chunk " + a.chunkIndex() + " of " + a.name() + " out of order");
+                }
+                nextChunk.put(a.name(), want + 1);
+                try (OutputStream o = Files.newOutputStream(staging.resolve(a.name()), StandardOpenOption.CREATE,
+                        StandardOpenOption.APPEND); InputStream c = e.get().content()) {
+                    int n;
+                    while ((n = c.read(buf)) > 0) {
+                        o.write(buf, 0, n);
+                    }
                 }
             }
+        } catch (IOException | RuntimeException failure) {
+            DirectoryPart.deleteTree(staging); // a prepare that fails leaves nothing behind
+            throw failure;
         }
         if (failPrepare != null) {
             DirectoryPart.deleteTree(staging);

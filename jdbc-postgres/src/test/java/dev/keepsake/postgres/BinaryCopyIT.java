@@ -160,6 +160,55 @@ class BinaryCopyIT {
         }
     }
 
+    @Test
+    void aSignedArchiveWhoseDataChunkWasChangedIsRefusedDuringTheCopyAndTheDatabaseStaysAsItWas(
+            PostgresServer server, @TempDir Path dir) throws Exception {
+        try (TestDatabase source = server.createDatabase("bin_src");
+             TestDatabase target = server.createDatabase("bin_dst")) {
+            source.execute(SCHEMA);
+            source.execute(DATA);
+            target.execute("CREATE TABLE keep_me (x integer); INSERT INTO keep_me VALUES (7)");
+            Path archive = EngineTransfer.backup(PostgresPart.builder().dataSource(source.dataSource()).build(),
+                    dir.resolve("backup"));
+            // one byte of the first data chunk changed; names, sizes, manifest and signature intact
+            byte[] tar;
+            try (java.io.InputStream in = new java.util.zip.GZIPInputStream(java.nio.file.Files.newInputStream(
+                    archive))) {
+                tar = in.readAllBytes();
+            }
+            String chunk = "parts/postgres/data/000000.chunk-000000";
+            int header = indexOf(tar, (chunk + "\0").getBytes(StandardCharsets.US_ASCII));
+            tar[header + 512 + 7] ^= 0x01;
+            Path tampered = dir.resolve("tampered.tgz");
+            try (java.io.OutputStream out = new java.util.zip.GZIPOutputStream(java.nio.file.Files.newOutputStream(
+                    tampered))) {
+                out.write(tar);
+            }
+
+            dev.keepsake.core.OperationStatus status = EngineTransfer.restore(PostgresPart.builder()
+                    .dataSource(target.dataSource()).build(), tampered, dir.resolve("restore"));
+
+            assertThat(status.succeeded()).isFalse();
+            assertThat(status.errorCode()).contains(dev.keepsake.core.ErrorCode.ARCHIVE_INVALID);
+            assertThat(status.statusMessage()).isEqualTo("Restore refused: the archive's entry '" + chunk + "' does "
+                    + "not match its SHA-256 in the manifest; it was tampered with or damaged; use an intact copy. "
+                    + "Nothing was changed.");
+            assertThat(NastyDataRoundTripIT.single(target, "SELECT x FROM keep_me")).isEqualTo("7");
+            assertThat(NastyDataRoundTripIT.single(target, "SELECT count(*) FROM pg_catalog.pg_class c JOIN "
+                    + "pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public'"
+                    + " AND c.relname = 'every_builtin'")).isEqualTo("0");
+        }
+    }
+
+    private static int indexOf(byte[] haystack, byte[] needle) {
+        for (int i = 0; i + needle.length <= haystack.length; i += 512) {
+            if (java.util.Arrays.equals(haystack, i, i + needle.length, needle, 0, needle.length)) {
+                return i;
+            }
+        }
+        throw new IllegalArgumentException(new String(needle, StandardCharsets.US_ASCII));
+    }
+
     /** Backs up the fixture (default settings); the target gets a table a failed restore must leave alone. */
     private static SpoolArchive backUpWithATargetToKeep(TestDatabase source, TestDatabase target, Path dir)
             throws Exception {

@@ -1,5 +1,6 @@
 package dev.keepsake.core.internal;
 
+import dev.keepsake.core.ArchiveVerificationException;
 import dev.keepsake.core.spi.ArchiveEntry;
 import dev.keepsake.core.spi.JobContext;
 import dev.keepsake.core.spi.PartReader;
@@ -14,20 +15,23 @@ import java.util.Optional;
 
 /**
  * Pass 2 of a restore: reads a verified archive again, part by part, handing each part's entries to its restore job
- * through a {@link PartReader} that re-hashes every entry as it is read and fails at the end of an entry whose bytes
- * differ from the manifest (the file changed since pass 1). The decompressed stream may not be longer than it was in
+ * through a {@link PartReader} that hashes every entry as it is read and fails at the end of an entry whose bytes
+ * differ from the manifest (the file changed since pass 1, or — for chunks, which pass 1 of a restore does not hash —
+ * the archive was tampered with), before the last bytes reach the part. The decompressed stream may not be longer than it was in
  * pass 1. Not thread-safe. Internal.
  */
 public final class ArchiveReader implements AutoCloseable {
 
     private final ArchiveInput in;
     private final List<Manifest.Entry> entries;
+    private final boolean chunksHashed;
     private final byte[] skipBuffer = new byte[ArchiveLayout.BUFFER_SIZE];
     private int position;
 
-    private ArchiveReader(ArchiveInput in, List<Manifest.Entry> entries) {
+    private ArchiveReader(ArchiveInput in, List<Manifest.Entry> entries, boolean chunksHashed) {
         this.in = in;
         this.entries = entries;
+        this.chunksHashed = chunksHashed;
     }
 
     /** Opens {@code file}, which {@code verified} describes, and positions it after the header. */
@@ -39,7 +43,7 @@ public final class ArchiveReader implements AutoCloseable {
             if (header == null || !ArchiveLayout.HEADER.equals(header.name())) {
                 throw changed("its header");
             }
-            return new ArchiveReader(in, verified.manifest().entries());
+            return new ArchiveReader(in, verified.manifest().entries(), verified.chunksHashed());
         } catch (IOException | RuntimeException e) {
             in.close();
             throw e;
@@ -206,6 +210,11 @@ public final class ArchiveReader implements AutoCloseable {
             }
             verified = true;
             if (!ArchiveLayout.hex(digest.digest()).equals(entry.sha256())) {
+                if (!chunksHashed && ArchiveLayout.isChunkTarName(entry.path())) {
+                    // pass 1 left the chunks' content to this pass: this is where tampering shows
+                    ArchiveVerificationException tampered = ArchiveVerifier.hashMismatch(entry.path());
+                    throw new IOException(tampered.getMessage(), tampered);
+                }
                 throw changed("the content of entry '" + entry.path() + "'");
             }
         }

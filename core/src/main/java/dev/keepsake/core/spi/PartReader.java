@@ -8,9 +8,12 @@ import java.util.Optional;
 /**
  * The entries of one part, handed to {@link RestoreJob#prepare} in archive order. Implemented by the engine.
  *
- * <p>By the time a job reads, the engine has already verified the whole archive (signature, set and order of
- * entries, sizes, hashes); it checks each entry's hash again while the job reads it and fails the read with an
- * {@link IOException} at the end of an entry whose bytes differ. Not thread-safe: one thread reads.
+ * <p>By the time a job reads, the engine has verified the archive: signature, set and order of entries, sizes, and the
+ * SHA-256 of every entry except the chunks of streams (nearly all the bytes of a database part). It hashes each entry
+ * while the job reads it and fails the read with an {@link IOException} before the last bytes of an entry whose
+ * content differs from the manifest are returned — for a chunk, that is where tampering is found. So a job stages
+ * (as {@link RestoreJob#prepare} must anyway) and acts on an entry only once it has read it to its end. Not
+ * thread-safe: one thread reads.
  */
 public interface PartReader {
 
