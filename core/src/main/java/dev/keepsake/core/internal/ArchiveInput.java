@@ -187,16 +187,15 @@ final class ArchiveInput implements AutoCloseable {
 
         @Override
         public long skip(long n) throws IOException {
-            byte[] buf = new byte[(int) Math.min(n, 8192)];
-            long done = 0;
-            while (done < n) {
-                int r = read(buf, 0, (int) Math.min(buf.length, n - done));
-                if (r < 0) {
-                    break;
+            long s = in.skip(n);
+            if (s > 0) {
+                count += s;
+                if (count > limit) {
+                    throw new ArchiveVerificationException("The archive expands to more than " + limitWhat
+                            + "; it is damaged or hostile (a decompression bomb).");
                 }
-                done += r;
             }
-            return done;
+            return s;
         }
 
         @Override

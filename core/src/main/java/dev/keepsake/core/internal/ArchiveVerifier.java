@@ -158,12 +158,17 @@ public final class ArchiveVerifier {
             digest.reset();
             long size = 0;
             try {
-                int n;
-                while ((n = tar.read(buffer, 0, buffer.length)) > 0) {
-                    if (hash) {
+                if (hash) {
+                    int n;
+                    while ((n = tar.read(buffer, 0, buffer.length)) > 0) {
                         digest.update(buffer, 0, n);
+                        size += n;
                     }
-                    size += n;
+                } else {
+                    long n;
+                    while ((n = tar.skip(Long.MAX_VALUE)) > 0) {
+                        size += n;
+                    }
                 }
             } catch (IOException | RuntimeException ex) {
                 throw damaged(in, ex, observed.size());

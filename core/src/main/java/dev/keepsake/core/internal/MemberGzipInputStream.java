@@ -9,6 +9,8 @@ import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.io.SequenceInputStream;
 import java.util.ArrayDeque;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -33,6 +35,11 @@ import java.util.zip.Inflater;
 final class MemberGzipInputStream extends InputStream {
 
     static final int MAX_MEMBER_OUTPUT = 4 * ParallelGzipOutputStream.BLOCK_SIZE;
+    /** Pooled buffer sizes: what the writer's members need (a 1 MiB block, and its deflate output at worst). */
+    private static final int OUTPUT_CAPACITY = ParallelGzipOutputStream.BLOCK_SIZE;
+    private static final int INPUT_CAPACITY = ParallelGzipOutputStream.BLOCK_SIZE + ParallelGzipOutputStream.BLOCK_SIZE
+            / 16 + 1024;
+    private static final Block EMPTY = new Block(new byte[0], 0);
     private static final int MAX_MEMBER_LENGTH = MAX_MEMBER_OUTPUT + MAX_MEMBER_OUTPUT / 100 + 1024;
     private static final int HEADER_LENGTH = ParallelGzipOutputStream.HEADER.length;
     private static final AtomicInteger POOLS = new AtomicInteger();
@@ -40,18 +47,23 @@ final class MemberGzipInputStream extends InputStream {
     private final InputStream in;
     private final ThreadPoolExecutor pool;
     private final int window;
-    private final ArrayDeque<CompletableFuture<byte[]>> inFlight = new ArrayDeque<>();
+    private final ArrayDeque<CompletableFuture<Block>> inFlight = new ArrayDeque<>();
+    /** Reused buffers (members and their output are ~1 MiB: allocating each anew churns a small heap). */
+    private final BlockingQueue<byte[]> spareInputs;
+    private final BlockingQueue<byte[]> spareOutputs;
     private long membersRead;
     private boolean sourceEnded;
     /** Set when a member of another form follows: the rest is read sequentially, as any gzip reader would. */
     private InputStream tail;
-    private byte[] current = new byte[0];
+    private Block current = new Block(new byte[0], 0);
     private int position;
     private boolean closed;
 
     MemberGzipInputStream(InputStream in, int threads) {
         this.in = in;
         this.window = 2 * threads;
+        this.spareInputs = new ArrayBlockingQueue<>(window + 2);
+        this.spareOutputs = new ArrayBlockingQueue<>(window + 2);
         int poolNo = POOLS.incrementAndGet();
         AtomicInteger threadNo = new AtomicInteger();
         this.pool = new ThreadPoolExecutor(threads, threads, 5, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
@@ -99,7 +111,12 @@ final class MemberGzipInputStream extends InputStream {
         if (len == 0) {
             return 0;
         }
-        while (position == current.length) {
+        while (position == current.length()) {
+            if (current.data().length == OUTPUT_CAPACITY) {
+                spareOutputs.offer(current.data());
+            }
+            current = EMPTY;
+            position = 0;
             fill();
             if (inFlight.isEmpty()) {
                 return tail == null ? -1 : tail.read(b, off, len);
@@ -107,8 +124,8 @@ final class MemberGzipInputStream extends InputStream {
             current = take();
             position = 0;
         }
-        int n = Math.min(len, current.length - position);
-        System.arraycopy(current, position, b, off, n);
+        int n = Math.min(len, current.length() - position);
+        System.arraycopy(current.data(), position, b, off, n);
         position += n;
         return n;
     }
@@ -119,7 +136,7 @@ final class MemberGzipInputStream extends InputStream {
      */
     private void fill() {
         while (!sourceEnded && inFlight.size() < window) {
-            byte[] member;
+            Block member;
             try {
                 member = nextMember();
             } catch (IOException | RuntimeException e) {
@@ -136,7 +153,7 @@ final class MemberGzipInputStream extends InputStream {
         }
     }
 
-    private byte[] take() throws IOException {
+    private Block take() throws IOException {
         try {
             return inFlight.removeFirst().get();
         } catch (InterruptedException e) {
@@ -158,7 +175,7 @@ final class MemberGzipInputStream extends InputStream {
     }
 
     /** The next whole member, or null at the end of the source; fails on anything else. */
-    private byte[] nextMember() throws IOException {
+    private Block nextMember() throws IOException {
         byte[] header = new byte[HEADER_LENGTH];
         int n = in.readNBytes(header, 0, HEADER_LENGTH);
         if (n == 0 && membersRead > 0) {
@@ -186,37 +203,54 @@ final class MemberGzipInputStream extends InputStream {
                     + Integer.toUnsignedString(length) + " bytes, outside " + (HEADER_LENGTH + 8) + "-"
                     + MAX_MEMBER_LENGTH);
         }
-        byte[] member = new byte[length];
+        byte[] member = length <= INPUT_CAPACITY ? spare(spareInputs, INPUT_CAPACITY) : new byte[length];
         System.arraycopy(header, 0, member, 0, HEADER_LENGTH);
         int rest = in.readNBytes(member, HEADER_LENGTH, length - HEADER_LENGTH);
         if (rest < length - HEADER_LENGTH) {
             throw new EOFException("the archive ends inside gzip member " + (membersRead + 1));
         }
-        return member;
+        return new Block(member, length);
+    }
+
+    private static byte[] spare(BlockingQueue<byte[]> spares, int capacity) {
+        byte[] b = spares.poll();
+        return b != null ? b : new byte[capacity];
+    }
+
+    /** Inflates one member on a pool thread and gives its input buffer back for reuse. */
+    private Block inflate(Block member, long index) {
+        try {
+            return inflate(member.data(), member.length(), index, spareOutputs);
+        } finally {
+            if (member.data().length == INPUT_CAPACITY) {
+                spareInputs.offer(member.data());
+            }
+        }
     }
 
     /** Inflates one member completely and checks its trailer; runs on a pool thread. */
-    private static byte[] inflate(byte[] member, long index) {
-        int trailer = member.length - 8;
+    private static Block inflate(byte[] member, int memberLength, long index, BlockingQueue<byte[]> spareOutputs) {
+        int trailer = memberLength - 8;
         long expectedCrc = readIntLe(member, trailer) & 0xffffffffL;
         long expectedSize = readIntLe(member, trailer + 4) & 0xffffffffL;
         if (expectedSize > MAX_MEMBER_OUTPUT) {
             throw new DamagedMember("gzip member " + (index + 1) + " claims to expand to " + expectedSize
                     + " bytes, more than " + MAX_MEMBER_OUTPUT);
         }
-        byte[] out = new byte[(int) expectedSize];
+        int size = (int) expectedSize;
+        byte[] out = size <= OUTPUT_CAPACITY ? spare(spareOutputs, OUTPUT_CAPACITY) : new byte[size];
         Inflater inflater = new Inflater(true);
         try {
             inflater.setInput(member, HEADER_LENGTH, trailer - HEADER_LENGTH);
             int done = 0;
-            while (done < out.length) {
-                int n = inflater.inflate(out, done, out.length - done);
+            while (done < size) {
+                int n = inflater.inflate(out, done, size - done);
                 if (n == 0 && (inflater.finished() || inflater.needsInput() || inflater.needsDictionary())) {
                     break;
                 }
                 done += n;
             }
-            if (done < out.length || !inflater.finished() && !endsHere(inflater)) {
+            if (done < size || !inflater.finished() && !endsHere(inflater)) {
                 throw new DamagedMember("gzip member " + (index + 1) + " is damaged: its data does not expand to "
                         + "the " + expectedSize + " bytes its trailer gives");
             }
@@ -225,11 +259,11 @@ final class MemberGzipInputStream extends InputStream {
                         + inflater.getRemaining() + " bytes before its trailer");
             }
             CRC32 crc = new CRC32();
-            crc.update(out, 0, out.length);
+            crc.update(out, 0, size);
             if (crc.getValue() != expectedCrc) {
                 throw new DamagedMember("gzip member " + (index + 1) + " is damaged: CRC-32 mismatch");
             }
-            return out;
+            return new Block(out, size);
         } catch (DataFormatException e) {
             throw new DamagedMember("gzip member " + (index + 1) + " is damaged: " + e.getMessage());
         } finally {
@@ -273,6 +307,10 @@ final class MemberGzipInputStream extends InputStream {
     }
 
     /** A member that fails its checks (thrown on a pool thread, reported as an IOException to the reader). */
+    /** Bytes {@code [0, length)} of {@code data}. */
+    private record Block(byte[] data, int length) {
+    }
+
     private static final class DamagedMember extends RuntimeException {
         private static final long serialVersionUID = 1L;
 

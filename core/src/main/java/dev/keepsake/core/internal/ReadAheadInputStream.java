@@ -161,6 +161,23 @@ final class ReadAheadInputStream extends InputStream {
         return n;
     }
 
+    /** Skips within the blocks read ahead, without copying; 0 only at the end. */
+    @Override
+    public long skip(long n) throws IOException {
+        if (n <= 0) {
+            return 0;
+        }
+        if (closed) {
+            throw new IOException("the archive stream is closed");
+        }
+        if (!advance()) {
+            return 0;
+        }
+        int k = (int) Math.min(n, current.length() - position);
+        position += k;
+        return k;
+    }
+
     @Override
     public int available() {
         return current == null ? 0 : current.length() - position;

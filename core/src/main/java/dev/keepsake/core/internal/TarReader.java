@@ -136,6 +136,27 @@ final class TarReader {
         return n;
     }
 
+    /**
+     * Skips content of the current entry without handing it out (the stream below may skip without copying); -1 at
+     * its end.
+     */
+    long skip(long n) throws IOException {
+        if (remaining == 0) {
+            return -1;
+        }
+        long s = in.skip(Math.min(n, remaining));
+        if (s <= 0) {
+            // skip() may return 0 at the end of the stream: a read tells
+            if (in.read() < 0) {
+                throw new EOFException("the tar stream ends inside an entry (" + remaining + " bytes missing)");
+            }
+            s = 1;
+        }
+        remaining -= s;
+        position += s;
+        return s;
+    }
+
     /** Content bytes left in the current entry. */
     long remaining() {
         return remaining;

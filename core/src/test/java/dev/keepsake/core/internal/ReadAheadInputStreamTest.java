@@ -52,6 +52,28 @@ class ReadAheadInputStreamTest {
     }
 
     @Test
+    void skipsWithoutCopyingAndKeepsThePositionExact() throws IOException {
+        byte[] data = random(ReadAheadInputStream.BLOCK * 3 + 77);
+        try (InputStream in = new ReadAheadInputStream(new ByteArrayInputStream(data))) {
+            long skipped = 0;
+            while (skipped < ReadAheadInputStream.BLOCK + 10) {
+                skipped += in.skip(ReadAheadInputStream.BLOCK + 10 - skipped);
+            }
+            assertThat(in.read()).isEqualTo(data[ReadAheadInputStream.BLOCK + 10] & 0xff);
+            assertThat(in.skip(5)).isEqualTo(5);
+            assertThat(in.readNBytes(3)).isEqualTo(java.util.Arrays.copyOfRange(data, ReadAheadInputStream.BLOCK + 16,
+                    ReadAheadInputStream.BLOCK + 19));
+            long rest = 0;
+            long n;
+            while ((n = in.skip(Long.MAX_VALUE)) > 0) {
+                rest += n;
+            }
+            assertThat(rest).isEqualTo(data.length - (ReadAheadInputStream.BLOCK + 19));
+            assertThat(in.read()).isEqualTo(-1);
+        }
+    }
+
+    @Test
     void throwsTheSourcesFailureAfterTheBytesReadBeforeIt() throws IOException {
         byte[] data = random(ReadAheadInputStream.BLOCK * 2 + 5);
         InputStream failing = new InputStream() {
