@@ -48,9 +48,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@code <workDirectory>/status.json} on every change, and an operation cut off by a crash reads as failed
  * ("interrupted", {@link ErrorCode#INTERRUPTED}) afterwards.
  *
- * <p>A restore reads the archive twice: pass 1 verifies all of it (signature, set and order of entries, sizes,
- * hashes, nothing after the end) and asks the version policy; only then does the before-restore hook run and do the
- * parts prepare (pass 2, re-hashing what they read), and only when every part prepared do they commit.
+ * <p>A restore reads the archive twice: pass 1 verifies it (signature, set and order of entries, sizes, the hashes
+ * of every entry but the chunks of data streams, nothing after the end) and asks the version policy; only then does
+ * the before-restore hook run and do the parts prepare (pass 2, hashing everything they read and failing an entry that
+ * differs before its last byte reaches the part), and only when every part prepared do they commit. A new backup is
+ * checked before it becomes visible as {@link Builder#backupVerification} says.
  *
  * <p><b>Thread-safe:</b> every method may be called from any thread.
  */

@@ -44,8 +44,8 @@ final class TableCopier {
     }
 
     /**
-     * The COPY statement that writes the rows of one range of the table's heap blocks, in the same text form as
-     * {@link #copyOutSql(TableRef, boolean)} (same columns in the same order); {@code range} is a condition on
+     * The COPY statement that writes the rows of one range of the table's heap blocks, in the same form as
+     * {@link #copyOutSql(TableRef, boolean)} (same columns in the same order and format); {@code range} is a condition on
      * {@code ctid} (see {@link CopyPlan}), null for the whole table.
      */
     static String copyOutSql(TableRef table, String range, boolean binary) {
@@ -59,8 +59,9 @@ final class TableCopier {
 
     /**
      * Copies the table, or the block range {@code range} of it (null: all of it), into stream {@code streamName}, in
-     * binary format when {@code binary} (header and trailer left out), else in text format; stops (cancelling the COPY) when {@code stop} turns true or the thread is interrupted. Returns once every chunk
-     * of the table is in the archive.
+     * binary format when {@code binary} (header and trailer left out), else in text format; stops (cancelling the
+     * COPY) when {@code stop} turns true or the thread is interrupted. Returns once every chunk of the table is in the
+     * archive.
      *
      * @return the number of bytes copied
      */
