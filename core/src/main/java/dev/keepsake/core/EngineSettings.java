@@ -17,7 +17,8 @@ record EngineSettings(String productName, Version productVersion, List<BackupJob
                       List<RestoreJob> restoreJobs, Path workDirectory, BackupStore store, OperationLock lock,
                       Executor executor, ArchiveKey signingKey, ArchiveVerifier verifier,
                       VersionCompatibility compatibility, MaintenanceHooks hooks, ArchiveFormat format,
-                      int compressionLevel, Clock clock, Duration shutdownTimeout, BackupVerification backupVerification,
+                      int compressionLevel, Clock clock, Duration shutdownTimeout,
+                      BackupVerification backupVerification,
                       ArchiveVerifier ownArchiveVerifier) {
 
     EngineSettings {

@@ -22,8 +22,9 @@ import java.util.TreeSet;
 /**
  * One restore: pass 1 verifies the whole archive (the chunks' content excepted, which pass 2 hashes before their last
  * byte reaches the part) and asks the version policy; then the before-hook; then pass 2 lets every part prepare (abort
- * all on any failure), then commits them — parts that can undo their commit first, the rest
- * last — aborting the rest and rolling back the undoable committed ones if a commit fails; the after-hook; finally the source is deleted when the engine owns it. Runs on the operation's thread.
+ * all on any failure), then commits them — parts that can undo their commit first, the rest last — aborting the rest
+ * and rolling back the undoable committed ones if a commit fails; the after-hook; finally the source is deleted when
+ * the engine owns it. Runs on the operation's thread.
  */
 final class RestoreProcedure {
 

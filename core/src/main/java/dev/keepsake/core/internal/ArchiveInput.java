@@ -15,7 +15,8 @@ import java.util.function.LongConsumer;
 
 /**
  * An archive file opened for reading: file → buffer → counter of compressed bytes → decompressor (on a read-ahead
- * thread, see {@link ReadAheadInputStream}) → bounded counter of decompressed bytes → tar. Not thread-safe. Internal.
+ * thread, see {@link ReadAheadInputStream}) → bounded counter of decompressed bytes → tar. Not thread-safe.
+ * Internal.
  */
 final class ArchiveInput implements AutoCloseable {
 

@@ -17,8 +17,8 @@ import java.util.Optional;
  * Pass 2 of a restore: reads a verified archive again, part by part, handing each part's entries to its restore job
  * through a {@link PartReader} that hashes every entry as it is read and fails at the end of an entry whose bytes
  * differ from the manifest (the file changed since pass 1, or — for chunks, which pass 1 of a restore does not hash —
- * the archive was tampered with), before the last bytes reach the part. The decompressed stream may not be longer than it was in
- * pass 1. Not thread-safe. Internal.
+ * the archive was tampered with), before the last bytes reach the part. The decompressed stream may not be longer
+ * than it was in pass 1. Not thread-safe. Internal.
  */
 public final class ArchiveReader implements AutoCloseable {
 

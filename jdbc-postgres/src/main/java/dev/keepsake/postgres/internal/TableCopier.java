@@ -45,8 +45,8 @@ final class TableCopier {
 
     /**
      * The COPY statement that writes the rows of one range of the table's heap blocks, in the same form as
-     * {@link #copyOutSql(TableRef, boolean)} (same columns in the same order and format); {@code range} is a condition on
-     * {@code ctid} (see {@link CopyPlan}), null for the whole table.
+     * {@link #copyOutSql(TableRef, boolean)} (same columns in the same order and format); {@code range} is a
+     * condition on {@code ctid} (see {@link CopyPlan}), null for the whole table.
      */
     static String copyOutSql(TableRef table, String range, boolean binary) {
         if (range == null) {
