@@ -108,6 +108,27 @@ class BinaryCopyIT {
     }
 
     @Test
+    void binaryTablesBackedUpOnPostgres13RestoreExactlyIntoPostgres18(@TempDir Path dir) throws Exception {
+        PostgresServer oldest = PostgresServer.shared(13);
+        PostgresServer newest = PostgresServer.shared(18);
+        try (TestDatabase source = oldest.createDatabase("bin13_src");
+             TestDatabase target = newest.createDatabase("bin18_dst")) {
+            source.execute(SCHEMA);
+            source.execute(DATA);
+            Path archive = EngineTransfer.backup(PostgresPart.builder().dataSource(source.dataSource())
+                    .chunkSize(64 * 1024).build(), dir.resolve("backup"));
+            dev.keepsake.core.OperationStatus status = EngineTransfer.restore(PostgresPart.builder()
+                    .dataSource(target.dataSource()).build(), archive, dir.resolve("restore"));
+            assertThat(status.succeeded()).as(status.statusMessage()).isTrue();
+
+            for (String table : List.of("every_builtin", "with_generated", "with_enum", "with_domain",
+                    "with_composite", "with_enum_array", "with_money", "with_regclass", "many_rows")) {
+                assertThat(rows(target, table)).as(table).isEqualTo(rows(source, table)).isNotEmpty();
+            }
+        }
+    }
+
+    @Test
     void binaryCopyOffWritesTextOnlyInTheLayoutEveryVersionReads(PostgresServer server, @TempDir Path dir)
             throws Exception {
         try (TestDatabase source = server.createDatabase("bin_src");
