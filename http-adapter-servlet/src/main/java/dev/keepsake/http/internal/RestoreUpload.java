@@ -170,6 +170,9 @@ public final class RestoreUpload implements MultipartParser.Handler {
                 + "maxUploadSize must be raised to restore a larger backup.";
     }
 
+    /** Most body bytes read and discarded after an early refusal (see {@link #refuseEarly}). */
+    static final long MAX_SWALLOW = 2L * 1024 * 1024;
+
     static String inProgress() {
         return "Another backup or restore is running; wait until GET /api/maintenance/db shows running false, "
                 + "then try again.";
@@ -185,11 +188,33 @@ public final class RestoreUpload implements MultipartParser.Handler {
         return bytes + " B";
     }
 
-    /** Answers before reading the body; asks the container to close the connection rather than drain it. */
+    /**
+     * Answers before reading the body and closes the connection. A small body (at most {@value #MAX_SWALLOW} bytes, as
+     * declared) is read and discarded first: closing a socket with unread data makes the kernel reset the connection,
+     * and a client still sending would then lose the answer (Tomcat's {@code maxSwallowSize} does the same). A larger
+     * body is not read; such clients should send {@code Expect: 100-continue} (curl does above 1 MB) and so receive
+     * the answer before sending anything.
+     */
     private static void refuseEarly(HttpServletRequest req, HttpServletResponse resp, ProblemType type, String detail)
             throws IOException {
         resp.setHeader("Connection", "close");
         Problems.send(req, resp, type, detail);
+        long declared = req.getContentLengthLong();
+        if (declared <= 0 || declared > MAX_SWALLOW) {
+            return;
+        }
+        try {
+            resp.flushBuffer();
+            ServletInputStream in = req.getInputStream();
+            byte[] discard = new byte[8192];
+            long left = declared;
+            int n;
+            while (left > 0 && (n = in.read(discard, 0, (int) Math.min(discard.length, left))) > 0) {
+                left -= n;
+            }
+        } catch (IOException | IllegalStateException e) {
+            // the client went away or the container will not hand out the body: the answer was sent anyway
+        }
     }
 
     // ---------------------------------------------------------------- asynchronous reading
