@@ -129,6 +129,24 @@ class BinaryCopyIT {
     }
 
     @Test
+    void thousandsOfBinaryTablesRoundTrip(PostgresServer server, @TempDir Path dir) throws Exception {
+        // which table is in which format is in the table list, not in a part attribute (those are limited to 16 KiB)
+        try (TestDatabase source = server.createDatabase("bin_src");
+             TestDatabase target = server.createDatabase("bin_dst")) {
+            source.execute("DO $$ BEGIN FOR i IN 1..4000 LOOP EXECUTE format('CREATE TABLE t%s (id integer, v text);"
+                    + " INSERT INTO t%s VALUES (%s, ''row %s'')', i, i, i, i); END LOOP; END $$");
+            SpoolArchive archive = Transfer.backup(PostgresPart.builder().dataSource(source.dataSource()).build(), dir);
+            assertThat(archive.attributes).containsEntry("layout", "2").containsEntry("data_format", "binary");
+
+            Transfer.restore(PostgresPart.builder().dataSource(target.dataSource()).build(), archive);
+
+            assertThat(NastyDataRoundTripIT.single(target, "SELECT count(*) FROM pg_catalog.pg_tables"
+                    + " WHERE schemaname = 'public'")).isEqualTo("4000");
+            assertThat(NastyDataRoundTripIT.single(target, "SELECT v FROM t3999")).isEqualTo("row 3999");
+        }
+    }
+
+    @Test
     void binaryCopyOffWritesTextOnlyInTheLayoutEveryVersionReads(PostgresServer server, @TempDir Path dir)
             throws Exception {
         try (TestDatabase source = server.createDatabase("bin_src");
@@ -138,8 +156,7 @@ class BinaryCopyIT {
             SpoolArchive archive = Transfer.backup(PostgresPart.builder().dataSource(source.dataSource())
                     .binaryCopy(false).build(), dir);
 
-            assertThat(archive.attributes).containsEntry("layout", "1").containsEntry("data_format", "text")
-                    .doesNotContainKey("binary_tables");
+            assertThat(archive.attributes).containsEntry("layout", "1").containsEntry("data_format", "text");
             assertThat(formats(archive).values()).containsOnly("text");
             Transfer.restore(PostgresPart.builder().dataSource(target.dataSource()).build(), archive);
             RoundTripAssertion.assertSameContent(source.dataSource(), target.dataSource());
@@ -153,12 +170,23 @@ class BinaryCopyIT {
         try (TestDatabase source = server.createDatabase("bin_src");
              TestDatabase target = server.createDatabase("bin_dst")) {
             SpoolArchive archive = backUpWithATargetToKeep(source, target, dir);
-            archive.attributes.put("binary_tables", "0,99");
+            int list = archive.indexOf("tables.tsv", -1);
+            String text = new String(archive.content(list), StandardCharsets.UTF_8);
+            archive.replace(list, text.replaceFirst("\tbinary\n", "\tbinary-ish\n").getBytes(StandardCharsets.UTF_8));
 
             assertThatThrownBy(() -> Transfer.restore(PostgresPart.builder().dataSource(target.dataSource()).build(),
                     archive)).isInstanceOf(PostgresRestoreException.class)
-                    .hasMessageContaining("has an invalid binary_tables attribute: table index 99 is outside 0-8")
+                    .hasMessageContaining("has an invalid tables.tsv: line ")
+                    .hasMessageContaining(" gives the format 'binary-ish' (text or binary expected)")
                     .hasMessageEndingWith("Nothing was changed.");
+            assertThat(NastyDataRoundTripIT.single(target, "SELECT x FROM keep_me")).isEqualTo("7");
+
+            archive.replace(list, text.substring(0, text.lastIndexOf('\n', text.length() - 2) + 1)
+                    .getBytes(StandardCharsets.UTF_8)); // the last table's line cut off
+            assertThatThrownBy(() -> Transfer.restore(PostgresPart.builder().dataSource(target.dataSource()).build(),
+                    archive)).isInstanceOf(PostgresRestoreException.class)
+                    .hasMessageContaining("has an invalid tables.tsv: it has 8 table lines where the schema lists 9"
+                            + " tables. Nothing was changed.");
             assertThat(NastyDataRoundTripIT.single(target, "SELECT x FROM keep_me")).isEqualTo("7");
         }
     }

@@ -121,35 +121,38 @@ final class BinaryCopy {
         return result;
     }
 
-    /** The attribute value recording {@code binary}: the table indexes, comma-separated (empty: none). */
-    static String toAttribute(BitSet binary) {
-        StringBuilder sb = new StringBuilder();
-        binary.stream().forEach(i -> sb.append(sb.length() == 0 ? "" : ",").append(i));
-        return sb.toString();
+    /**
+     * Reads which tables are in binary format from the part's table list ({@code tables.tsv}: a header line, then
+     * per table in schema order its stream, schema, table, estimated size and format {@code text} or
+     * {@code binary}).
+     *
+     * @throws IllegalArgumentException naming what is wrong
+     */
+    static BitSet fromTableList(String text, int tableCount) {
+        String[] lines = text.split("\n", -1);
+        if (lines.length != tableCount + 2 || !lines[lines.length - 1].isEmpty()) {
+            throw new IllegalArgumentException("it has " + Math.max(0, lines.length - 2) + " table lines where the "
+                    + "schema lists " + tableCount + " tables");
+        }
+        if (!lines[0].equals(TABLE_LIST_HEADER)) {
+            throw new IllegalArgumentException("its header is not '" + TABLE_LIST_HEADER.replace("\t", "\\t") + "'");
+        }
+        BitSet binary = new BitSet(tableCount);
+        for (int i = 0; i < tableCount; i++) {
+            String[] fields = lines[i + 1].split("\t", -1);
+            if (fields.length != 5 || !fields[0].equals(PostgresBackup.streamName(i))) {
+                throw new IllegalArgumentException("line " + (i + 2) + " is not the line of table " + i);
+            }
+            switch (fields[4]) {
+                case "binary" -> binary.set(i);
+                case "text" -> { }
+                default -> throw new IllegalArgumentException("line " + (i + 2) + " gives the format '"
+                        + fields[4] + "' (text or binary expected)");
+            }
+        }
+        return binary;
     }
 
-    /**
-     * Reads {@link #toAttribute}'s form back; null or empty means no binary table.
-     *
-     * @throws IllegalArgumentException naming the bad value
-     */
-    static BitSet fromAttribute(String value, int tableCount) {
-        BitSet result = new BitSet(tableCount);
-        if (value == null || value.isEmpty()) {
-            return result;
-        }
-        for (String item : value.split(",", -1)) {
-            int i;
-            try {
-                i = Integer.parseInt(item);
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("'" + item + "' is not a table index");
-            }
-            if (i < 0 || i >= tableCount) {
-                throw new IllegalArgumentException("table index " + i + " is outside 0-" + (tableCount - 1));
-            }
-            result.set(i);
-        }
-        return result;
-    }
+    /** The header line of the table list. */
+    static final String TABLE_LIST_HEADER = "stream\tschema\ttable\testimated_bytes\tformat";
 }

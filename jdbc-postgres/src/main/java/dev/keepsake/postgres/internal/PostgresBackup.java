@@ -49,12 +49,12 @@ public final class PostgresBackup {
 
     /**
      * Version of this part's layout inside the archive; the restore refuses layouts it does not know. Layout 1 has
-     * every table in COPY's text format; layout 2 adds the attribute {@value #BINARY_TABLES_ATTRIBUTE} naming the
-     * tables copied in binary format. A backup without binary tables is written as layout 1, which every version reads.
+     * every table in COPY's text format; in layout 2 the table list ({@value #TABLES_ENTRY}, right after the schema)
+     * gives each table's format, text or binary. A backup without binary tables is written as layout 1, which every
+     * version reads.
      */
     public static final String LAYOUT = "2";
     static final String LAYOUT_TEXT_ONLY = "1";
-    static final String BINARY_TABLES_ATTRIBUTE = "binary_tables";
     static final String SCHEMA_ENTRY = "schema.json";
     static final String TABLES_ENTRY = "tables.tsv";
     static final String DATA_PREFIX = "data/";
@@ -221,7 +221,6 @@ public final class PostgresBackup {
         } else {
             out.putAttribute("layout", LAYOUT);
             out.putAttribute("data_format", binary.cardinality() == script.tables().size() ? "binary" : "text+binary");
-            out.putAttribute(BINARY_TABLES_ATTRIBUTE, BinaryCopy.toAttribute(binary));
         }
         out.putAttribute("server_version_num", Integer.toString(server.versionNum()));
         out.putAttribute("server_version", server.version());
@@ -232,7 +231,7 @@ public final class PostgresBackup {
         out.putAttribute("tables", Integer.toString(script.tables().size()));
         out.putAttribute("statements", Integer.toString(script.preData().size() + script.postData().size()));
         writeFile(out, SCHEMA_ENTRY, script.toText().getBytes(StandardCharsets.UTF_8));
-        StringBuilder tsv = new StringBuilder("stream\tschema\ttable\testimated_bytes\tformat\n");
+        StringBuilder tsv = new StringBuilder(BinaryCopy.TABLE_LIST_HEADER).append('\n');
         for (int i = 0; i < script.tables().size(); i++) {
             TableRef t = script.tables().get(i);
             tsv.append(streamName(i)).append('\t').append(tsvField(t.schema())).append('\t')

@@ -32,6 +32,9 @@ public final class PostgresRestore {
 
     private static final Logger LOG = LoggerFactory.getLogger(PostgresRestore.class);
 
+    /** Largest table list read (about 200 bytes per table). */
+    private static final long MAX_TABLE_LIST_BYTES = 256L << 20;
+
     private final PartSettings settings;
 
     public PostgresRestore(PartSettings settings) {
@@ -67,7 +70,8 @@ public final class PostgresRestore {
 
             stage.set("reading the schema");
             SchemaScript script = readScript(in);
-            BitSet binary = binaryTables(layout, attributes, script.tables().size());
+            BitSet binary = PostgresBackup.LAYOUT_TEXT_ONLY.equals(layout) ? new BitSet()
+                    : readFormats(in, script.tables().size());
 
             c.setAutoCommit(false);
             Sql.execute(c, "SET TRANSACTION ISOLATION LEVEL READ COMMITTED"); // COPY FREEZE needs no older snapshot
@@ -193,17 +197,22 @@ public final class PostgresRestore {
         }
     }
 
-    /** The tables whose data streams are in binary COPY format (none in layout 1). */
-    private BitSet binaryTables(String layout, Map<String, String> attributes, int tableCount) {
-        if (PostgresBackup.LAYOUT_TEXT_ONLY.equals(layout)) {
-            return new BitSet();
+    /** Layout 2: which tables are in binary COPY format, from the table list that follows the schema. */
+    private BitSet readFormats(PartReader in, int tableCount) throws IOException {
+        Optional<PartReader.Entry> next = in.next();
+        if (next.isEmpty() || !next.get().entry().name().equals(PostgresBackup.TABLES_ENTRY)
+                || next.get().entry().type() != ArchiveEntry.Type.FILE
+                || next.get().entry().size() > MAX_TABLE_LIST_BYTES) {
+            throw new PostgresRestoreException("part '" + settings.partName() + "' of the archive (layout "
+                    + PostgresBackup.LAYOUT + ") does not have its table list " + PostgresBackup.TABLES_ENTRY
+                    + " after the schema. Nothing was changed.", true, null);
         }
+        String text = new String(next.get().content().readAllBytes(), StandardCharsets.UTF_8);
         try {
-            return BinaryCopy.fromAttribute(attributes.get(PostgresBackup.BINARY_TABLES_ATTRIBUTE), tableCount);
+            return BinaryCopy.fromTableList(text, tableCount);
         } catch (IllegalArgumentException e) {
             throw new PostgresRestoreException("part '" + settings.partName() + "' of the archive has an invalid "
-                    + PostgresBackup.BINARY_TABLES_ATTRIBUTE + " attribute: " + e.getMessage() + " (the schema lists "
-                    + tableCount + " tables). Nothing was changed.", true, e);
+                    + PostgresBackup.TABLES_ENTRY + ": " + e.getMessage() + ". Nothing was changed.", true, e);
         }
     }
 
