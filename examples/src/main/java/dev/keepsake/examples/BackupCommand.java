@@ -1,5 +1,6 @@
 package dev.keepsake.examples;
 
+import dev.keepsake.core.BackupVerification;
 import dev.keepsake.core.ErrorCode;
 import dev.keepsake.core.MaintenanceEngine;
 import dev.keepsake.core.Operation;
@@ -40,6 +41,12 @@ final class BackupCommand implements Callable<Integer> {
             description = "Where to write the archive (replaced atomically if it exists).")
     Path output;
 
+    @Option(names = "--verify", paramLabel = "MODE", defaultValue = "stored_bytes",
+            description = "How the new archive is checked before it replaces FILE: stored_bytes (read back and "
+                    + "compared with what was written; default), full (also decompressed and verified entry by "
+                    + "entry), none.")
+    BackupVerification verify;
+
     @Mixin
     KeyOptions keys;
 
@@ -77,6 +84,7 @@ final class BackupCommand implements Callable<Integer> {
              MaintenanceEngine engine = EngineSetup.builder(product.version(main.env()), ds, volumes)
                      .workDirectory(work.path())
                      .store(store)
+                     .backupVerification(verify)
                      .signingKey(key.key())
                      .build();
              ShutdownGuard guard = new ShutdownGuard(engine)) {

@@ -71,6 +71,12 @@ final class SingleFileStore implements BackupStore {
             return out;
         }
 
+        /** The temp file, so that the engine can check the archive before it replaces the output file. */
+        @Override
+        public Optional<Path> localFile() {
+            return Optional.of(temp);
+        }
+
         @Override
         public synchronized StoredBackup commit(long size, String sha256) throws IOException {
             out.flush();

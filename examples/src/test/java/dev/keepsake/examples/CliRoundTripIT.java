@@ -120,6 +120,22 @@ class CliRoundTripIT {
     }
 
     @Test
+    void backupChecksTheArchiveAsVerifySaysBeforeItReplacesTheOutput(TestDatabase db) throws Exception {
+        createData(db);
+        for (String mode : List.of("full", "none", "STORED_BYTES")) {
+            Path archive = tmp.resolve("out-" + mode + "/b.tgz");
+            CliRun backup = CliRun.run(env, args(db, "backup", "--verify", mode, "--output", archive.toString()));
+            assertThat(backup.code()).as(backup.toString()).isZero();
+            assertThat(CliRun.run(env, "verify", "--input", archive.toString()).code()).isZero();
+        }
+        CliRun wrong = CliRun.run(env, args(db, "backup", "--verify", "twice", "--output",
+                tmp.resolve("x.tgz").toString()));
+        assertThat(wrong.code()).isEqualTo(2);
+        assertThat(wrong.err()).contains("--verify").contains("twice");
+        assertThat(tmp.resolve("x.tgz")).doesNotExist();
+    }
+
+    @Test
     void verifyAndRestoreExitFourForAnArchiveWithAFlippedByte(TestDatabase db) throws Exception {
         createData(db);
         Path archive = tmp.resolve("b.tgz");

@@ -27,6 +27,11 @@ class SingleFileStoreTest {
 
         try (BackupStore.PendingBackup pending = store.begin("1.3.0_2026-01-01T00:00:00.000Z")) {
             pending.output().write(archive);
+            pending.output().flush();
+            // the engine checks the archive in the temp file, next to the target, before it is committed
+            Path temp = pending.localFile().orElseThrow();
+            assertThat(temp.getParent()).isEqualTo(dir);
+            assertThat(Files.readAllBytes(temp)).isEqualTo(archive);
             assertThat(Files.readString(target)).isEqualTo("previous backup");
             assertThat(store.list()).isEmpty();
             BackupStore.StoredBackup stored = pending.commit(archive.length, "00");
