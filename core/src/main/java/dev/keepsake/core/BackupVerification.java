@@ -9,8 +9,9 @@ public enum BackupVerification {
     NONE,
     /**
      * The stored file is read back and its size and SHA-256 compared with those of the bytes the archive writer
-     * produced: catches damage on the way to the disk (a faulty store, disk or file system) at the cost of reading
-     * the compressed file once. The default.
+     * produced: catches a store or file system that does not keep the bytes it was given, at the cost of reading the
+     * compressed file once. (The read comes from the operating system's cache: a disk's own write errors may only
+     * show later, as with any read-back.) The default.
      */
     STORED_BYTES,
     /**
