@@ -17,7 +17,6 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -106,7 +105,7 @@ final class BackupProcedure {
                     }
                 }
             }
-            String actual = HexFormat.of().formatHex(sha.digest());
+            String actual = ArchiveLayout.hex(sha.digest()); // the writer's encoding of its digest
             if (!actual.equals(written.sha256())) {
                 problem = "its SHA-256 is " + actual + " where the bytes written had " + written.sha256();
             }

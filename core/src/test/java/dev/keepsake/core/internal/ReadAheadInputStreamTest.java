@@ -119,7 +119,12 @@ class ReadAheadInputStreamTest {
                 }
             });
             consumer.start();
-            Thread.sleep(50);
+            // interrupt it while it waits for a block that never comes
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (consumer.getState() != Thread.State.WAITING && consumer.getState() != Thread.State.TIMED_WAITING) {
+                assertThat(System.nanoTime()).as("consumer waiting").isLessThan(deadline);
+                Thread.onSpinWait();
+            }
             consumer.interrupt();
             consumer.join(5_000);
             assertThat(consumer.isAlive()).isFalse();
