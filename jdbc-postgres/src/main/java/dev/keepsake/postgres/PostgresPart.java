@@ -134,6 +134,8 @@ public final class PostgresPart implements BackupJob, RestoreJob {
         private Duration lockTimeout = Duration.ofMinutes(1);
         private boolean copyFreeze = true;
         private boolean binaryCopy = true;
+        private int restoreParallelism = 2;
+        private long restoreStagingMinBytes = 32L * MIB;
 
         private Builder() {
         }
@@ -261,6 +263,33 @@ public final class PostgresPart implements BackupJob, RestoreJob {
         }
 
         /**
+         * Connections that load the big tables in parallel during a restore (1–32). Default 2. With 2 or more, each
+         * table of at least {@link #restoreStagingMinBytes} whose {@code CREATE TABLE} allows it (a plain table of
+         * built-in column types, backed up in binary format) is created and loaded, before the restore's
+         * transaction, in a staging schema of its own ({@code keepsake_staging_...}, which backups leave out), each
+         * connection in one transaction with {@code COPY ... FREEZE}; the restore's transaction then moves these
+         * tables into place with {@code ALTER TABLE ... SET SCHEMA}, loads the other tables and builds indexes and
+         * constraints. The application still sees the whole backup at one commit or nothing; a failed restore drops
+         * the staging schemas. Needs {@code CREATE} on the database (without it, everything loads in the one
+         * transaction). The rows of the other tables wait in a temporary file (owner-only) while the big ones load.
+         * 1 loads everything in the one transaction, on one connection.
+         */
+        public Builder restoreParallelism(int connections) {
+            this.restoreParallelism = connections;
+            return this;
+        }
+
+        /**
+         * Size on disk (with indexes and TOAST, at backup time) from which a table is loaded by the parallel
+         * connections of {@link #restoreParallelism}; smaller tables load in the restore's transaction. Default
+         * 32 MiB; 0 stages every table that allows it.
+         */
+        public Builder restoreStagingMinBytes(long bytes) {
+            this.restoreStagingMinBytes = bytes;
+            return this;
+        }
+
+        /**
          * Validates and builds.
          *
          * @throws InvalidConfigurationException listing every problem
@@ -273,6 +302,12 @@ public final class PostgresPart implements BackupJob, RestoreJob {
             }
             if (parallelism < 1 || parallelism > 32) {
                 problems.add("parallelism must be between 1 and 32 but was " + parallelism);
+            }
+            if (restoreParallelism < 1 || restoreParallelism > 32) {
+                problems.add("restoreParallelism must be between 1 and 32 but was " + restoreParallelism);
+            }
+            if (restoreStagingMinBytes < 0) {
+                problems.add("restoreStagingMinBytes must be 0 or more but was " + restoreStagingMinBytes);
             }
             if (chunkSize < 64 * 1024 || chunkSize > 256 * MIB) {
                 problems.add("chunkSize must be between 65536 (64 KiB) and 268435456 (256 MiB) bytes but was "
@@ -312,7 +347,8 @@ public final class PostgresPart implements BackupJob, RestoreJob {
             SchemaVersionProvider versions = schemaVersionProviderSet ? schemaVersionProvider
                     : new FlywaySchemaVersion("flyway_schema_history", scope.includeSchemas(), scope.excludeSchemas());
             return new PostgresPart(new PartSettings(connections, name, scope, parallelism, chunkSize,
-                    versions, restoreMaintenanceWorkMemMiB, lockTimeout, copyFreeze, binaryCopy));
+                    versions, restoreMaintenanceWorkMemMiB, lockTimeout, copyFreeze, binaryCopy, restoreParallelism,
+                    restoreStagingMinBytes));
         }
 
         private static void checkNames(String option, List<String> names, List<String> problems) {

@@ -59,8 +59,13 @@ class AtomicityIT {
         target.execute("DELETE FROM public.film_actor WHERE actor_id < 5; UPDATE public.actor SET first_name = 'OLD';"
                 + " CREATE TABLE public.only_in_target (x integer); INSERT INTO public.only_in_target VALUES (42);"
                 + " CREATE SCHEMA other; CREATE TABLE other.keep (y text); INSERT INTO other.keep VALUES ('stays')");
-        targetPart = PostgresPart.builder().dataSource(target.dataSource()).build();
+        targetPart = targetBuilder().build();
         before = snapshot(target);
+    }
+
+    /** How the restore's part is configured (the staged variant, {@link StagedAtomicityIT}, stages every table). */
+    PostgresPart.Builder targetBuilder() {
+        return PostgresPart.builder().dataSource(target.dataSource());
     }
 
     @AfterEach
@@ -74,7 +79,7 @@ class AtomicityIT {
         // a duplicate actor row: the data loads, then adding the primary key fails
         int index = chunkOf("public", "actor");
         byte[] chunk = archive.content(index);
-        assertThat(archive.attributes.get("layout")).isEqualTo("2"); // actor, only built-in types, is in binary
+        assertThat(archive.attributes.get("layout")).isEqualTo("3"); // actor, only built-in types, is in binary
         int firstRow = firstBinaryRowLength(chunk);
         byte[] duplicated = new byte[firstRow + chunk.length];
         System.arraycopy(chunk, 0, duplicated, 0, firstRow);
@@ -214,7 +219,7 @@ class AtomicityIT {
 
     @Test
     void aTableLockHeldByTheApplicationFailsCleanlyAfterTheLockTimeout() throws Exception {
-        PostgresPart impatient = PostgresPart.builder().dataSource(target.dataSource())
+        PostgresPart impatient = targetBuilder()
                 .lockTimeout(java.time.Duration.ofMillis(200)).build();
         try (Connection app = target.connect()) {
             app.setAutoCommit(false);
@@ -279,7 +284,7 @@ class AtomicityIT {
         };
     }
 
-    private static class ForwardingReader implements PartReader {
+    static class ForwardingReader implements PartReader {
         private final PartReader in;
 
         ForwardingReader(PartReader in) {
@@ -330,7 +335,7 @@ class AtomicityIT {
                          ResultSet rs = st.executeQuery("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
                                  + " WHERE application_name LIKE 'keepsake restore %'")) {
                         rs.next();
-                        assertThat(rs.getInt(1)).as("restore sessions terminated").isEqualTo(1);
+                        assertThat(rs.getInt(1)).as("restore sessions terminated").isPositive();
                     } catch (SQLException ex) {
                         throw new IOException(ex);
                     }

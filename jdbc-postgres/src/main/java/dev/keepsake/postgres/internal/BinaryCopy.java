@@ -122,25 +122,29 @@ final class BinaryCopy {
     }
 
     /**
-     * Reads which tables are in binary format from the part's table list ({@code tables.tsv}: a header line, then
-     * per table in schema order its stream, schema, table, estimated size and format {@code text} or
-     * {@code binary}).
+     * Reads the part's table list ({@code tables.tsv}: a header line, then per table in schema order its stream,
+     * schema, table, estimated size, format {@code text} or {@code binary} and, in layout 3, the index of its stageable
+     * CREATE statement or -1).
      *
+     * @param stageable whether the list has the layout-3 column
      * @throws IllegalArgumentException naming what is wrong
      */
-    static BitSet fromTableList(String text, int tableCount) {
+    static TableList fromTableList(String text, int tableCount, boolean stageable, int preDataSize) {
         String[] lines = text.split("\n", -1);
         if (lines.length != tableCount + 2 || !lines[lines.length - 1].isEmpty()) {
             throw new IllegalArgumentException("it has " + Math.max(0, lines.length - 2) + " table lines where the "
                     + "schema lists " + tableCount + " tables");
         }
-        if (!lines[0].equals(TABLE_LIST_HEADER)) {
-            throw new IllegalArgumentException("its header is not '" + TABLE_LIST_HEADER.replace("\t", "\\t") + "'");
+        String header = stageable ? TABLE_LIST_HEADER_STAGEABLE : TABLE_LIST_HEADER;
+        if (!lines[0].equals(header)) {
+            throw new IllegalArgumentException("its header is not '" + header.replace("\t", "\\t") + "'");
         }
         BitSet binary = new BitSet(tableCount);
+        int[] create = new int[tableCount];
+        java.util.Arrays.fill(create, -1);
         for (int i = 0; i < tableCount; i++) {
             String[] fields = lines[i + 1].split("\t", -1);
-            if (fields.length != 5 || !fields[0].equals(PostgresBackup.streamName(i))) {
+            if (fields.length != (stageable ? 6 : 5) || !fields[0].equals(PostgresBackup.streamName(i))) {
                 throw new IllegalArgumentException("line " + (i + 2) + " is not the line of table " + i);
             }
             switch (fields[4]) {
@@ -149,10 +153,34 @@ final class BinaryCopy {
                 default -> throw new IllegalArgumentException("line " + (i + 2) + " gives the format '"
                         + fields[4] + "' (text or binary expected)");
             }
+            if (stageable) {
+                int at;
+                try {
+                    at = Integer.parseInt(fields[5]);
+                } catch (NumberFormatException e) {
+                    at = -2;
+                }
+                if (at < -1 || at >= preDataSize || (at >= 0 && !binary.get(i))) {
+                    throw new IllegalArgumentException("line " + (i + 2) + " gives the create statement '"
+                            + fields[5] + "' (-1, or the index of a schema statement of a binary table, expected)");
+                }
+                create[i] = at;
+            }
         }
-        return binary;
+        return new TableList(binary, create);
+    }
+
+    /**
+     * What the table list says beyond the schema.
+     *
+     * @param binary          the tables in binary format
+     * @param createStatement per table, the index of its stageable CREATE statement in the schema's preData, or -1
+     */
+    record TableList(BitSet binary, int[] createStatement) {
     }
 
     /** The header line of the table list. */
     static final String TABLE_LIST_HEADER = "stream\tschema\ttable\testimated_bytes\tformat";
+    /** The header line of the table list in layout 3. */
+    static final String TABLE_LIST_HEADER_STAGEABLE = TABLE_LIST_HEADER + "\tcreate_statement";
 }

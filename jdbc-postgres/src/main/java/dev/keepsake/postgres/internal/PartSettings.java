@@ -20,10 +20,14 @@ import java.util.Objects;
  * @param lockTimeout           how long a backup or restore waits for a table lock (zero: forever)
  * @param copyFreeze            whether the restore uses {@code COPY ... FREEZE}
  * @param binaryCopy            whether the backup copies the tables that allow it in binary format ({@link BinaryCopy})
+ * @param restoreParallelism    connections loading big tables in parallel before the restore's transaction
+ *                              ({@link StagedLoad}); 1 loads everything in that transaction
+ * @param stagingMinBytes       size on disk (with indexes) from which a table is staged
  */
 public record PartSettings(ConnectionSource connections, String partName, SchemaScope scope, int parallelism,
                            int chunkSize, SchemaVersionProvider versionProvider, int maintenanceWorkMemMiB,
-                           Duration lockTimeout, boolean copyFreeze, boolean binaryCopy) {
+                           Duration lockTimeout, boolean copyFreeze, boolean binaryCopy, int restoreParallelism,
+                           long stagingMinBytes) {
 
     public PartSettings {
         Objects.requireNonNull(connections, "connections");

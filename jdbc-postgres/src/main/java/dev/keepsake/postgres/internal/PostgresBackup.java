@@ -50,10 +50,13 @@ public final class PostgresBackup {
     /**
      * Version of this part's layout inside the archive; the restore refuses layouts it does not know. Layout 1 has
      * every table in COPY's text format; in layout 2 the table list ({@value #TABLES_ENTRY}, right after the schema)
-     * gives each table's format, text or binary. A backup without binary tables is written as layout 1, which every
-     * version reads.
+     * gives each table's format, text or binary; layout 3 adds to that list the index of each table's stageable
+     * {@code CREATE TABLE} statement ({@link dev.keepsake.postgres.internal.schema.TableRef#createStatement()}), which
+     * lets a restore load big tables on several connections. A backup is written in the lowest layout that holds it,
+     * so that older versions read what they can.
      */
-    public static final String LAYOUT = "2";
+    public static final String LAYOUT = "3";
+    static final String LAYOUT_BINARY = "2";
     static final String LAYOUT_TEXT_ONLY = "1";
     static final String SCHEMA_ENTRY = "schema.json";
     static final String TABLES_ENTRY = "tables.tsv";
@@ -215,11 +218,15 @@ public final class PostgresBackup {
 
     private void recordMetadata(PartWriter out, ServerInfo server, SchemaScript script, BitSet binary)
             throws IOException {
+        boolean staged = false;
+        for (int i = binary.nextSetBit(0); i >= 0; i = binary.nextSetBit(i + 1)) {
+            staged |= script.tables().get(i).createStatement() >= 0;
+        }
         if (binary.isEmpty()) {
             out.putAttribute("layout", LAYOUT_TEXT_ONLY);
             out.putAttribute("data_format", "text");
         } else {
-            out.putAttribute("layout", LAYOUT);
+            out.putAttribute("layout", staged ? LAYOUT : LAYOUT_BINARY);
             out.putAttribute("data_format", binary.cardinality() == script.tables().size() ? "binary" : "text+binary");
         }
         out.putAttribute("server_version_num", Integer.toString(server.versionNum()));
@@ -231,12 +238,17 @@ public final class PostgresBackup {
         out.putAttribute("tables", Integer.toString(script.tables().size()));
         out.putAttribute("statements", Integer.toString(script.preData().size() + script.postData().size()));
         writeFile(out, SCHEMA_ENTRY, script.toText().getBytes(StandardCharsets.UTF_8));
-        StringBuilder tsv = new StringBuilder(BinaryCopy.TABLE_LIST_HEADER).append('\n');
+        StringBuilder tsv = new StringBuilder(staged ? BinaryCopy.TABLE_LIST_HEADER_STAGEABLE
+                : BinaryCopy.TABLE_LIST_HEADER).append('\n');
         for (int i = 0; i < script.tables().size(); i++) {
             TableRef t = script.tables().get(i);
             tsv.append(streamName(i)).append('\t').append(tsvField(t.schema())).append('\t')
                     .append(tsvField(t.name())).append('\t').append(t.estimatedBytes()).append('\t')
-                    .append(binary.get(i) ? "binary" : "text").append('\n');
+                    .append(binary.get(i) ? "binary" : "text");
+            if (staged) {
+                tsv.append('\t').append(binary.get(i) && t.createStatement() >= 0 ? t.createStatement() : -1);
+            }
+            tsv.append('\n');
         }
         writeFile(out, TABLES_ENTRY, tsv.toString().getBytes(StandardCharsets.UTF_8));
     }

@@ -45,9 +45,10 @@ public final class PostgresRestore {
         String part = settings.partName();
         Map<String, String> attributes = in.attributes();
         String layout = attributes.getOrDefault("layout", "(none)");
-        if (!PostgresBackup.LAYOUT.equals(layout) && !PostgresBackup.LAYOUT_TEXT_ONLY.equals(layout)) {
+        if (!PostgresBackup.LAYOUT.equals(layout) && !PostgresBackup.LAYOUT_BINARY.equals(layout)
+                && !PostgresBackup.LAYOUT_TEXT_ONLY.equals(layout)) {
             throw new PostgresRestoreException("part '" + part + "' of the archive has layout " + layout
-                    + ", but this version reads layouts " + PostgresBackup.LAYOUT_TEXT_ONLY + " and "
+                    + ", but this version reads layouts " + PostgresBackup.LAYOUT_TEXT_ONLY + " to "
                     + PostgresBackup.LAYOUT + ": restore it with the version of Keepsake that made it", true, null);
         }
         int backupVersionNum = parseVersionNum(attributes.get("server_version_num"));
@@ -62,6 +63,7 @@ public final class PostgresRestore {
         boolean handedOver = false;
         Stage stage = new Stage("checking the target server");
         LockLimit limits = null;
+        StagedLoad staged = null;
         try {
             ServerInfo target = ServerInfo.read(c);
             checkVersions(backupVersionNum, target, attributes.getOrDefault("server_version",
@@ -70,12 +72,38 @@ public final class PostgresRestore {
 
             stage.set("reading the schema");
             SchemaScript script = readScript(in);
-            BitSet binary = PostgresBackup.LAYOUT_TEXT_ONLY.equals(layout) ? new BitSet()
-                    : readFormats(in, script.tables().size());
+            BitSet binary = new BitSet();
+            if (!PostgresBackup.LAYOUT_TEXT_ONLY.equals(layout)) {
+                BinaryCopy.TableList list = readTableList(in, script, PostgresBackup.LAYOUT.equals(layout));
+                binary = list.binary();
+                staged = StagedLoad.plan(settings, context.operationId(), script, binary, list.createStatement());
+            }
+            if (staged != null && !mayStage(c, script)) {
+                staged = null;
+            }
+            long stagingStarted = System.nanoTime();
+            if (staged != null) {
+                stage.set("loading the big tables on " + staged.connections() + " connections");
+                context.phase("copying data");
+                StagedLoad.dropLeftovers(c);
+                staged.start(c);
+                StagedLoad loading = staged;
+                try {
+                    readData(in, script.tables(), stage, loading::accept);
+                    loading.finishLoading();
+                } catch (SQLException e) {
+                    if (loading.failedWhile() != null) {
+                        stage.set(loading.failedWhile());
+                    }
+                    throw e;
+                }
+                LOG.debug("{} - part '{}': {} tables staged on {} connections in {} ms", context.operationId(), part,
+                        staged.stagedTables(), staged.connections(), (System.nanoTime() - stagingStarted) / 1_000_000);
+            }
 
             c.setAutoCommit(false);
             Sql.execute(c, "SET TRANSACTION ISOLATION LEVEL READ COMMITTED"); // COPY FREEZE needs no older snapshot
-            configureTransaction(c, context.operationId());
+            configureTransaction(c, settings, context.operationId());
 
             stage.set("replacing the schemas " + script.schemas());
             context.phase("replacing schema");
@@ -83,29 +111,32 @@ public final class PostgresRestore {
             replacer.inspect(c, script.schemas());
             List<String> outside = SchemaReplacer.outsideDependents(c, script.schemas(), 20);
             if (!outside.isEmpty()) {
-                throw new PostgresRestoreException("restore of part '" + part + "' would drop objects outside the "
-                        + "backup's schemas " + script.schemas() + " that depend on objects inside them: "
-                        + String.join("; ", outside) + (outside.size() == 20 ? "; ..." : "") + ". Drop them (or "
-                        + "back up their schemas too) and restore again. Nothing was changed.", true, null);
+                throw refusedForOutsideDependents(script, outside);
             }
             long locksNeeded = SchemaReplacer.relationCount(c, script.schemas())
                     + script.preData().size() + script.postData().size() + 2L * script.tables().size();
             stage.locksNeeded = locksNeeded;
             replacer.empty(c);
             replacer.createMissing(c, script.schemas(), script.preData());
-            runStatements(c, "schema", script.preData(), replacer, stage);
+            runStatements(c, "schema", script.preData(), replacer, stage, staged);
             if (!"true".equals(attributes.get("owners_and_privileges"))) {
                 stage.set("giving the replaced schemas back their owners and grants");
                 replacer.restoreOwnersAndGrants(c);
             }
 
             long schemaDone = System.nanoTime();
-            context.phase("copying data");
-            copyData(c, in, script, binary, stage);
+            if (staged == null) {
+                context.phase("copying data");
+            }
+            copyData(c, in, script, binary, stage, staged);
             long dataDone = System.nanoTime();
 
             context.phase("creating indexes and constraints");
-            runStatements(c, "post-data", script.postData(), replacer, stage);
+            runStatements(c, "post-data", script.postData(), replacer, stage, null);
+            if (staged != null) {
+                stage.set("dropping the emptied staging schemas");
+                staged.dropEmptySchemas(c);
+            }
             stage.set("checking deferred constraints");
             Sql.execute(c, "SET CONSTRAINTS ALL IMMEDIATE");
             checkInterrupted(stage);
@@ -115,14 +146,47 @@ public final class PostgresRestore {
                     (schemaDone - started) / 1_000_000, (dataDone - schemaDone) / 1_000_000,
                     (System.nanoTime() - dataDone) / 1_000_000);
             handedOver = true;
-            return new PreparedPostgresRestore(c, part);
+            return new PreparedPostgresRestore(c, part, staged == null ? () -> { } : staged::dropSchemas);
         } catch (SQLException e) {
             throw failure(stage, e, limits);
         } finally {
+            if (staged != null) {
+                staged.close();
+            }
             if (!handedOver) {
                 rollbackAndClose(c);
+                if (staged != null) {
+                    staged.dropSchemas();
+                }
             }
         }
+    }
+
+    /**
+     * Whether this restore may stage tables: the role may create schemas in the database, and the replacement will
+     * not be refused for objects outside the backup's schemas (checked again, authoritatively, in the transaction;
+     * checked here so that a refusal does not come after the loading). On {@code c} in autocommit mode.
+     */
+    private boolean mayStage(Connection c, SchemaScript script) throws SQLException {
+        try (var st = c.createStatement();
+             var rs = st.executeQuery("SELECT pg_catalog.has_database_privilege(pg_catalog.current_database(),"
+                     + " 'CREATE')")) {
+            if (!rs.next() || !rs.getBoolean(1)) {
+                return false;
+            }
+        }
+        List<String> outside = SchemaReplacer.outsideDependents(c, script.schemas(), 20);
+        if (!outside.isEmpty()) {
+            throw refusedForOutsideDependents(script, outside);
+        }
+        return true;
+    }
+
+    private PostgresRestoreException refusedForOutsideDependents(SchemaScript script, List<String> outside) {
+        return new PostgresRestoreException("restore of part '" + settings.partName() + "' would drop objects "
+                + "outside the backup's schemas " + script.schemas() + " that depend on objects inside them: "
+                + String.join("; ", outside) + (outside.size() == 20 ? "; ..." : "") + ". Drop them (or "
+                + "back up their schemas too) and restore again. Nothing was changed.", true, null);
     }
 
     private void checkVersions(int backupVersionNum, ServerInfo target, String backupVersion) {
@@ -165,7 +229,8 @@ public final class PostgresRestore {
         }
     }
 
-    private void configureTransaction(Connection c, String operationId) throws SQLException {
+    /** The settings of a restore transaction (the restore's own, and each staging connection's). */
+    static void configureTransaction(Connection c, PartSettings settings, String operationId) throws SQLException {
         Sql.set(c, "application_name", "keepsake restore " + operationId, true);
         Sql.set(c, "search_path", "", true);
         Sql.set(c, "synchronous_commit", "off", true);
@@ -182,13 +247,16 @@ public final class PostgresRestore {
         Sql.set(c, "xmloption", "content", true);
         Sql.set(c, "default_transaction_read_only", "off", true);
         Sql.set(c, "default_table_access_method", "heap", true);
+        Sql.set(c, "default_tablespace", "", true);
     }
 
+    /** Runs {@code statements}; a staged table's CREATE becomes the move of the staged table ({@code staged}). */
     private static void runStatements(Connection c, String section, List<String> statements, SchemaReplacer replacer,
-                                      Stage stage) throws SQLException, InterruptedIOException {
+                                      Stage stage, StagedLoad staged) throws SQLException, InterruptedIOException {
         for (int i = 0; i < statements.size(); i++) {
-            String sql = statements.get(i);
-            if (replacer.targetsKeptSchema(sql)) {
+            String moved = staged == null ? null : staged.statementFor(i);
+            String sql = moved != null ? moved : statements.get(i);
+            if (moved == null && replacer.targetsKeptSchema(sql)) {
                 continue;
             }
             checkInterrupted(stage);
@@ -197,63 +265,58 @@ public final class PostgresRestore {
         }
     }
 
-    /** Layout 2: which tables are in binary COPY format, from the table list that follows the schema. */
-    private BitSet readFormats(PartReader in, int tableCount) throws IOException {
+    /** Layouts 2 and 3: the table list that follows the schema (formats; stageable CREATE statements). */
+    private BinaryCopy.TableList readTableList(PartReader in, SchemaScript script, boolean stageable)
+            throws IOException {
         Optional<PartReader.Entry> next = in.next();
         if (next.isEmpty() || !next.get().entry().name().equals(PostgresBackup.TABLES_ENTRY)
                 || next.get().entry().type() != ArchiveEntry.Type.FILE
                 || next.get().entry().size() > MAX_TABLE_LIST_BYTES) {
             throw new PostgresRestoreException("part '" + settings.partName() + "' of the archive (layout "
-                    + PostgresBackup.LAYOUT + ") does not have its table list " + PostgresBackup.TABLES_ENTRY
-                    + " after the schema. Nothing was changed.", true, null);
+                    + (stageable ? PostgresBackup.LAYOUT : PostgresBackup.LAYOUT_BINARY) + ") does not have its table "
+                    + "list " + PostgresBackup.TABLES_ENTRY + " after the schema. Nothing was changed.", true, null);
         }
         String text = new String(next.get().content().readAllBytes(), StandardCharsets.UTF_8);
         try {
-            return BinaryCopy.fromTableList(text, tableCount);
+            return BinaryCopy.fromTableList(text, script.tables().size(), stageable, script.preData().size());
         } catch (IllegalArgumentException e) {
             throw new PostgresRestoreException("part '" + settings.partName() + "' of the archive has an invalid "
                     + PostgresBackup.TABLES_ENTRY + ": " + e.getMessage() + ". Nothing was changed.", true, e);
         }
     }
 
-    private void copyData(Connection c, PartReader in, SchemaScript script, BitSet binary, Stage stage)
-            throws SQLException, IOException {
-        List<TableRef> tables = script.tables();
+    /** Takes one chunk of a table's rows. */
+    private interface ChunkConsumer {
+        void chunk(int table, String description, InputStream content) throws IOException, SQLException;
+    }
+
+    /**
+     * Reads the data chunks from the archive, checking their names and order, and hands each non-empty one to
+     * {@code consumer}; fails when a table has no data stream at all.
+     */
+    private void readData(PartReader in, List<TableRef> tables, Stage stage, ChunkConsumer consumer)
+            throws IOException, SQLException {
         int[] chunksSeen = new int[tables.size()];
-        try (CopyPipeline pipeline = new CopyPipeline(c, "keepsake-pg-restore-copy-" + settings.partName())) {
-            try {
-                Optional<PartReader.Entry> next;
-                while ((next = in.next()).isPresent()) {
-                    ArchiveEntry entry = next.get().entry();
-                    if (!entry.name().startsWith(PostgresBackup.DATA_PREFIX)) {
-                        continue; // e.g. tables.tsv, for people reading the archive
-                    }
-                    int index = tableIndex(entry, tables.size());
-                    int chunk = entry.chunkIndex();
-                    if (chunk != chunksSeen[index]) {
-                        throw new PostgresRestoreException("part '" + settings.partName() + "': stream " + entry.name()
-                                + " has chunk " + chunk + " where chunk " + chunksSeen[index] + " was expected. Nothing"
-                                + " was changed.", true, null);
-                    }
-                    chunksSeen[index]++;
-                    TableRef table = tables.get(index);
-                    checkInterrupted(stage);
-                    String description = "copying data into " + TableCopier.describe(table) + " (chunk " + chunk + ")";
-                    stage.set(description);
-                    if (entry.size() > 0) {
-                        String sql = "COPY " + Sql.qualified(table.schema(), table.name())
-                                + Sql.columnList(table.columns()) + " FROM STDIN"
-                                + BinaryCopy.options(binary.get(index), settings.copyFreeze());
-                        InputStream content = next.get().content();
-                        pipeline.copy(sql, description, binary.get(index) ? BinaryCopy.wrap(content) : content);
-                    }
-                }
-                pipeline.finish();
-            } catch (SQLException e) {
-                if (pipeline.failedWhile() != null) {
-                    stage.set(pipeline.failedWhile());
-                }
-                throw e;
+        Optional<PartReader.Entry> next;
+        while ((next = in.next()).isPresent()) {
+            ArchiveEntry entry = next.get().entry();
+            if (!entry.name().startsWith(PostgresBackup.DATA_PREFIX)) {
+                continue; // e.g. tables.tsv, for people reading the archive
+            }
+            int index = tableIndex(entry, tables.size());
+            int chunk = entry.chunkIndex();
+            if (chunk != chunksSeen[index]) {
+                throw new PostgresRestoreException("part '" + settings.partName() + "': stream " + entry.name()
+                        + " has chunk " + chunk + " where chunk " + chunksSeen[index] + " was expected. Nothing"
+                        + " was changed.", true, null);
+            }
+            chunksSeen[index]++;
+            checkInterrupted(stage);
+            String description = "copying data into " + TableCopier.describe(tables.get(index)) + " (chunk " + chunk
+                    + ")";
+            stage.set(description);
+            if (entry.size() > 0) {
+                consumer.chunk(index, description, next.get().content());
             }
         }
         for (int i = 0; i < tables.size(); i++) {
@@ -261,6 +324,42 @@ public final class PostgresRestore {
                 throw new PostgresRestoreException("part '" + settings.partName() + "' of the archive has no data "
                         + "stream for " + TableCopier.describe(tables.get(i)) + " (" + PostgresBackup.streamName(i)
                         + "). Nothing was changed.", true, null);
+            }
+        }
+    }
+
+    /**
+     * Copies the tables' rows in the restore's transaction: read from the archive, or, when tables were staged, the
+     * other tables' rows from the spill file.
+     */
+    private void copyData(Connection c, PartReader in, SchemaScript script, BitSet binary, Stage stage,
+                          StagedLoad staged) throws SQLException, IOException {
+        List<TableRef> tables = script.tables();
+        try (CopyPipeline pipeline = new CopyPipeline(c, "keepsake-pg-restore-copy-" + settings.partName())) {
+            ChunkConsumer copy = (index, description, content) -> {
+                TableRef table = tables.get(index);
+                String sql = "COPY " + Sql.qualified(table.schema(), table.name())
+                        + Sql.columnList(table.columns()) + " FROM STDIN"
+                        + BinaryCopy.options(binary.get(index), settings.copyFreeze());
+                pipeline.copy(sql, description, binary.get(index) ? BinaryCopy.wrap(content) : content);
+            };
+            try {
+                if (staged == null) {
+                    readData(in, tables, stage, copy);
+                } else {
+                    staged.replaySpill((index, content) -> {
+                        String description = "copying data into " + TableCopier.describe(tables.get(index));
+                        checkInterrupted(stage);
+                        stage.set(description);
+                        copy.chunk(index, description, content);
+                    });
+                }
+                pipeline.finish();
+            } catch (SQLException e) {
+                if (pipeline.failedWhile() != null) {
+                    stage.set(pipeline.failedWhile());
+                }
+                throw e;
             }
         }
     }

@@ -9,17 +9,21 @@ import java.sql.SQLException;
 
 /**
  * The restore's open transaction: {@link #commit()} makes the whole backup visible at once, {@link #abort()} rolls
- * everything back. Used by the engine's operation thread only.
+ * everything back. After a rollback, or a COMMIT that failed or whose outcome is unknown, it drops what the restore
+ * staged ({@link StagedLoad#dropSchemas()}: harmless when the commit did happen). Used by the engine's operation
+ * thread only.
  */
 final class PreparedPostgresRestore implements PreparedRestore {
 
     private final Connection connection;
     private final String partName;
+    private final Runnable afterRollback;
     private boolean ended;
 
-    PreparedPostgresRestore(Connection connection, String partName) {
+    PreparedPostgresRestore(Connection connection, String partName, Runnable afterRollback) {
         this.connection = connection;
         this.partName = partName;
+        this.afterRollback = afterRollback;
     }
 
     @Override
@@ -31,6 +35,8 @@ final class PreparedPostgresRestore implements PreparedRestore {
         try {
             connection.commit();
         } catch (SQLException e) {
+            closeQuietly();
+            afterRollback.run();
             String state = e.getSQLState() == null ? "" : e.getSQLState();
             if (state.startsWith("08")) {
                 throw new PostgresRestoreException("restore of part '" + partName + "' lost its database connection "
@@ -53,9 +59,10 @@ final class PreparedPostgresRestore implements PreparedRestore {
             connection.rollback();
         } catch (SQLException e) {
             // a broken connection cannot roll back; the server rolls back the transaction when the session ends,
-            // which close() makes sure of
+            // which closing it makes sure of
             closeQuietly();
         }
+        afterRollback.run();
     }
 
     @Override

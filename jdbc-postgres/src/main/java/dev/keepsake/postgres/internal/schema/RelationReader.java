@@ -40,6 +40,8 @@ final class RelationReader {
         final Map<Integer, Col> columns = new TreeMap<>();
         final List<Rel> parents = new ArrayList<>();
         final List<DumpItem> checks = new ArrayList<>();
+        /** See {@link RelationReader#markStageable()}. */
+        boolean stageable;
     }
 
     /** A column of a relation. */
@@ -58,6 +60,8 @@ final class RelationReader {
         String collation;
         String[] options;
         String compression;
+        /** Whether the column's type lives in pg_catalog. */
+        boolean builtinType;
         String defaultExpression;
         DumpItem defaultItem;
         String identityOptions;
@@ -70,6 +74,8 @@ final class RelationReader {
     private final CatalogContext ctx;
     final Map<Long, Rel> relations = new LinkedHashMap<>();
     final List<TableRef> tables = new ArrayList<>();
+    /** The relation of each entry of {@link #tables}. */
+    private final List<Rel> tableRelations = new ArrayList<>();
     private final Map<DumpItem, String> inlineClauses = new HashMap<>();
 
     RelationReader(CatalogContext ctx) {
@@ -86,6 +92,59 @@ final class RelationReader {
             readNotNullConstraints();
         }
         buildItems();
+        markStageable();
+    }
+
+    /**
+     * Marks the tables whose CREATE statement a restore may run in a staging schema of its own, on another connection,
+     * and move into place later ({@link TableRef#createStatement()}): plain permanent heap tables without inheritance
+     * (either way), partitioning or OF type, without identity or generated columns, every column of a type in pg_catalog with a
+     * default or pg_catalog collation. Their column defaults and CHECK constraints are written as statements of their
+     * own after the CREATE (as pg_dump writes some of them), so that the CREATE names nothing in the backup's schemas.
+     */
+    private void markStageable() {
+        // a child created with INHERITS copies its parent's defaults only when they are part of the parent's CREATE
+        java.util.Set<Rel> parents = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        relations.values().forEach(r -> parents.addAll(r.parents));
+        for (Rel r : relations.values()) {
+            if (!r.kind.equals("r") || !"p".equals(r.persistence) || r.isPartition || !r.parents.isEmpty()
+                    || parents.contains(r)
+                    || r.ofType != null || (r.accessMethod != null && !r.accessMethod.equals("heap"))) {
+                continue;
+            }
+            boolean plainColumns = r.columns.values().stream().allMatch(c -> c.generated.isEmpty()
+                    && c.identity.isEmpty() && c.builtinType
+                    && (c.collation == null || c.collation.startsWith("pg_catalog.")));
+            if (!plainColumns) {
+                continue;
+            }
+            r.stageable = true;
+            for (Col c : r.columns.values()) {
+                if (c.defaultItem != null) {
+                    c.defaultItem.host = null;
+                }
+            }
+            r.checks.forEach(check -> check.host = null);
+        }
+    }
+
+    /**
+     * The tables to copy, each stageable one with the index (in {@code preData}) of its CREATE statement.
+     *
+     * @param firstStatement the index in {@code preData} of each item's first statement
+     */
+    List<TableRef> tables(Map<DumpItem, Integer> firstStatement, List<String> preData) {
+        List<TableRef> result = new ArrayList<>(tables.size());
+        for (int i = 0; i < tables.size(); i++) {
+            TableRef t = tables.get(i);
+            Rel r = tableRelations.get(i);
+            Integer at = r.stageable ? firstStatement.get(r.item) : null;
+            if (at != null && at < preData.size() && preData.get(at).startsWith("CREATE TABLE " + r.qname + " (")) {
+                t = t.withCreateStatement(at);
+            }
+            result.add(t);
+        }
+        return result;
     }
 
     private void readRelations() throws SQLException {
@@ -174,6 +233,7 @@ final class RelationReader {
         String compression = ctx.version >= 140000 ? "a.attcompression::text" : "''::text";
         ctx.query("SELECT a.attrelid, a.attnum, a.attname, a.atttypid, pg_catalog.format_type(a.atttypid, a.atttypmod) AS type,"
                 + " a.attnotnull, a.attidentity, a.attgenerated, a.attislocal, a.attstorage, t.typstorage,"
+                + " t.typnamespace = 'pg_catalog'::pg_catalog.regnamespace AS builtin,"
                 + " COALESCE(a.attstattarget::int, -1) AS stattarget, a.attoptions, " + compression + " AS compression,"
                 + " CASE WHEN a.attcollation <> t.typcollation THEN"
                 + "   (SELECT pg_catalog.quote_ident(cn.nspname) || '.' || pg_catalog.quote_ident(co.collname)"
@@ -203,6 +263,7 @@ final class RelationReader {
             c.options = CatalogContext.textArray(rs, "attoptions");
             c.compression = rs.getString("compression");
             c.collation = rs.getString("collation");
+            c.builtinType = rs.getBoolean("builtin");
             r.columns.put(c.attnum, c);
         });
         for (Rel r : relations.values()) {
@@ -554,6 +615,7 @@ final class RelationReader {
                 }
             }
             tables.add(new TableRef(r.schema, r.name, r.sizeBytes, copyColumns));
+            tableRelations.add(r);
         }
     }
 

@@ -5,6 +5,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -114,12 +115,17 @@ public final class SchemaExtractor {
         graph.foldSeparableClauses();
         graph.moveDependentsOfPostData();
         List<String> pre = new ArrayList<>(List.of(PREAMBLE));
-        graph.order(Section.PRE_DATA).forEach(i -> pre.addAll(i.render()));
+        Map<DumpItem, Integer> firstStatement = new IdentityHashMap<>();
+        graph.order(Section.PRE_DATA).forEach(i -> {
+            firstStatement.put(i, pre.size());
+            pre.addAll(i.render());
+        });
         List<String> post = new ArrayList<>();
         graph.order(Section.POST_DATA).forEach(i -> post.addAll(i.render()));
         Map<String, String> inventory = new TreeMap<>(graph.inventory());
         inventory.put("table data", Integer.toString(relations.tables.size()));
-        return new SchemaScript(version, schemas.schemaNames, schemas.extensionNames, pre, relations.tables, post, inventory);
+        return new SchemaScript(version, schemas.schemaNames, schemas.extensionNames, pre,
+                relations.tables(firstStatement, pre), post, inventory);
     }
 
     private static void readDependencies(CatalogContext ctx, RelationReader relations, SchemaReader schemas)

@@ -18,6 +18,8 @@ public record SchemaScope(List<String> includeSchemas, List<String> excludeSchem
                           boolean includeOwnersAndPrivileges) {
 
     private static final Set<String> SYSTEM_SCHEMAS = Set.of("pg_catalog", "information_schema");
+    /** A restore's staging schemas (its StagedLoad): never part of a backup. */
+    public static final String STAGING_PREFIX = "keepsake_staging_";
 
     public SchemaScope {
         includeSchemas = List.copyOf(includeSchemas);
@@ -64,6 +66,7 @@ public record SchemaScope(List<String> includeSchemas, List<String> excludeSchem
     }
 
     static boolean isSystemSchema(String name) {
-        return SYSTEM_SCHEMAS.contains(name) || name.startsWith("pg_toast") || name.startsWith("pg_temp");
+        return SYSTEM_SCHEMAS.contains(name) || name.startsWith("pg_toast") || name.startsWith("pg_temp")
+                || name.startsWith(STAGING_PREFIX);
     }
 }

@@ -11,14 +11,31 @@ import java.util.stream.Collectors;
  * @param name           the table name, unquoted
  * @param estimatedBytes the table's size on disk (with indexes and TOAST), for biggest-first scheduling
  * @param columns        the column names, unquoted, in attnum order, without generated columns (COPY cannot write them)
+ * @param createStatement the index in {@link SchemaScript#preData()} of the table's {@code CREATE TABLE} when that
+ *                        statement names nothing in the backup's schemas but the table itself (built-in column types,
+ *                        defaults and CHECK constraints as statements of their own), so that a restore may run it in a
+ *                        staging schema and load the table there; -1 for every other table
  */
-public record TableRef(String schema, String name, long estimatedBytes, List<String> columns) {
+public record TableRef(String schema, String name, long estimatedBytes, List<String> columns, int createStatement) {
 
     public TableRef {
         if (schema == null || schema.isEmpty() || name == null || name.isEmpty()) {
             throw new IllegalArgumentException("TableRef needs a schema and a name, got '" + schema + "'.'" + name + "'");
         }
+        if (createStatement < -1) {
+            throw new IllegalArgumentException("createStatement must be an index or -1, got " + createStatement);
+        }
         columns = List.copyOf(columns);
+    }
+
+    /** A table without a stageable CREATE statement. */
+    public TableRef(String schema, String name, long estimatedBytes, List<String> columns) {
+        this(schema, name, estimatedBytes, columns, -1);
+    }
+
+    /** This table with the index of its stageable CREATE statement. */
+    public TableRef withCreateStatement(int index) {
+        return new TableRef(schema, name, estimatedBytes, columns, index);
     }
 
     /** The quoted qualified name, e.g. {@code "public"."My Table"}, usable in any SQL statement. */

@@ -1,0 +1,456 @@
+package dev.keepsake.postgres.internal;
+
+import dev.keepsake.postgres.internal.schema.SchemaScope;
+import dev.keepsake.postgres.internal.schema.SchemaScript;
+import dev.keepsake.postgres.internal.schema.TableRef;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.BitSet;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The parallel half of a restore. Before the restore's one transaction starts, the big tables that allow it (a
+ * stageable {@code CREATE TABLE}, see {@link TableRef#createStatement()}; binary format; at least
+ * {@link PartSettings#stagingMinBytes()} on disk) are created and loaded on {@link PartSettings#restoreParallelism()}
+ * connections of their own, each in one transaction ({@code COPY ... FREEZE} into the tables it created), in one
+ * staging schema ({@value #SCHEMA_PREFIX}...) per schema of the backup. The application does not see them. The data
+ * of every other table is spilled, in archive order, to a temporary file (owner-only) that the restore's transaction
+ * copies from. That transaction then moves each staged table into place with {@code ALTER TABLE ... SET SCHEMA} at
+ * the point where the backup's schema creates it ({@link #statementFor}) and drops the emptied staging schemas
+ * ({@link #dropEmptySchemas}): what the application sees still changes in one commit, or not at all.
+ * {@link #dropSchemas()} removes what a failed or rolled-back restore left in the staging schemas.
+ *
+ * <p>Used by the restore's thread only. The COPY threads it starts are named
+ * {@code keepsake-pg-restore-stage-<part>-<n>}; they end with {@link #finishLoading()} or {@link #close()}.
+ */
+final class StagedLoad implements AutoCloseable {
+
+    /** Name prefix of staging schemas; backups never include such schemas. */
+    static final String SCHEMA_PREFIX = SchemaScope.STAGING_PREFIX;
+
+    private static final Logger LOG = LoggerFactory.getLogger(StagedLoad.class);
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final PartSettings settings;
+    private final String operationId;
+    private final List<TableRef> tables;
+    /** Per table: the index of the helper loading it, or -1 (spilled, copied by the restore's transaction). */
+    private final int[] helperOf;
+    /** Per table: the SQL creating it in its staging schema, or null. */
+    private final String[] stagingCreate;
+    /** preData index of a staged table's CREATE to the table's index. */
+    private final Map<Integer, Integer> stagedAt = new HashMap<>();
+    /** Schema of the backup to its staging schema. */
+    private final Map<String, String> stagingSchemas = new LinkedHashMap<>();
+    private final int helperCount;
+    private final List<Helper> helpers = new ArrayList<>();
+    private final List<Spilled> spilled = new ArrayList<>();
+    private Path spillFile;
+    private OutputStream spillOut;
+    private boolean schemasCreated;
+
+    private record Spilled(int table, long length) {
+    }
+
+    /** One loading connection, its transaction and its COPY thread. */
+    private record Helper(Connection connection, CopyPipeline pipeline) {
+    }
+
+    private StagedLoad(PartSettings settings, String operationId, List<TableRef> tables, int[] helperOf,
+                       String[] stagingCreate, int helperCount) {
+        this.settings = settings;
+        this.operationId = operationId;
+        this.tables = tables;
+        this.helperOf = helperOf;
+        this.stagingCreate = stagingCreate;
+        this.helperCount = helperCount;
+    }
+
+    /**
+     * Which tables to stage, spread over the helpers biggest first; null when none qualifies (the restore then runs
+     * entirely in its transaction).
+     *
+     * @param createStatement per table, the index of its stageable CREATE statement in the script's preData, or -1
+     */
+    static StagedLoad plan(PartSettings settings, String operationId, SchemaScript script, BitSet binary,
+                           int[] createStatement) {
+        if (settings.restoreParallelism() < 2) {
+            return null;
+        }
+        List<TableRef> tables = script.tables();
+        String token = HexFormat.of().formatHex(randomBytes());
+        List<Integer> chosen = new ArrayList<>();
+        String[] create = new String[tables.size()];
+        Map<String, String> schemas = new LinkedHashMap<>();
+        for (int i = 0; i < tables.size(); i++) {
+            TableRef t = tables.get(i);
+            int at = createStatement[i];
+            if (at < 0 || !binary.get(i) || t.estimatedBytes() < settings.stagingMinBytes()) {
+                continue;
+            }
+            String sql = script.preData().get(at);
+            int end = qualifiedNameEnd(sql, t.schema(), t.name());
+            if (end < 0) {
+                continue; // not the statement the table list promises: this table takes the classic path
+            }
+            String staging = schemas.computeIfAbsent(t.schema(), s -> SCHEMA_PREFIX + token + "_" + schemas.size());
+            create[i] = "CREATE TABLE " + Sql.qualified(staging, t.name()) + sql.substring(end);
+            chosen.add(i);
+        }
+        if (chosen.isEmpty()) {
+            return null;
+        }
+        chosen.sort((a, b) -> Long.compare(tables.get(b).estimatedBytes(), tables.get(a).estimatedBytes()));
+        int helpers = Math.min(settings.restoreParallelism(), chosen.size());
+        long[] load = new long[helpers];
+        int[] helperOf = new int[tables.size()];
+        Arrays.fill(helperOf, -1);
+        for (int i : chosen) {
+            int least = 0;
+            for (int h = 1; h < helpers; h++) {
+                if (load[h] < load[least]) {
+                    least = h;
+                }
+            }
+            helperOf[i] = least;
+            load[least] += Math.max(1, tables.get(i).estimatedBytes());
+        }
+        StagedLoad staged = new StagedLoad(settings, operationId, tables, helperOf, create, helpers);
+        staged.stagingSchemas.putAll(schemas);
+        for (int i : chosen) {
+            staged.stagedAt.put(createStatement[i], i);
+        }
+        return staged;
+    }
+
+    private static byte[] randomBytes() {
+        byte[] b = new byte[6];
+        RANDOM.nextBytes(b);
+        return b;
+    }
+
+    /**
+     * The end of {@code "CREATE TABLE schema.name"} at the start of {@code sql} when it is followed by {@code " ("}
+     * and the names (quoted or not, as {@code quote_ident} writes them) are {@code schema} and {@code name}; else -1.
+     */
+    static int qualifiedNameEnd(String sql, String schema, String name) {
+        String head = "CREATE TABLE ";
+        if (!sql.startsWith(head)) {
+            return -1;
+        }
+        int[] pos = {head.length()};
+        String s = identifier(sql, pos);
+        if (s == null || !s.equals(schema) || pos[0] >= sql.length() || sql.charAt(pos[0]) != '.') {
+            return -1;
+        }
+        pos[0]++;
+        String n = identifier(sql, pos);
+        if (n == null || !n.equals(name) || !sql.startsWith(" (", pos[0])) {
+            return -1;
+        }
+        return pos[0];
+    }
+
+    /** Reads a quoted or plain (lower-case) identifier at {@code pos[0]}, advancing it; null if there is none. */
+    private static String identifier(String sql, int[] pos) {
+        int i = pos[0];
+        if (i >= sql.length()) {
+            return null;
+        }
+        StringBuilder out = new StringBuilder();
+        if (sql.charAt(i) == '"') {
+            i++;
+            while (i < sql.length()) {
+                char c = sql.charAt(i++);
+                if (c == '"') {
+                    if (i < sql.length() && sql.charAt(i) == '"') {
+                        out.append('"');
+                        i++;
+                    } else {
+                        pos[0] = i;
+                        return out.length() == 0 ? null : out.toString();
+                    }
+                } else {
+                    out.append(c);
+                }
+            }
+            return null;
+        }
+        while (i < sql.length()) {
+            char c = sql.charAt(i);
+            if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '$') {
+                out.append(c);
+                i++;
+            } else {
+                break;
+            }
+        }
+        pos[0] = i;
+        return out.length() == 0 ? null : out.toString();
+    }
+
+    /** How many tables are staged, for the log. */
+    int stagedTables() {
+        return stagedAt.size();
+    }
+
+    /** How many connections load them. */
+    int connections() {
+        return helperCount;
+    }
+
+    /**
+     * Drops the staging schemas a crashed or killed restore left behind (the names of this class; a schema the role
+     * may not drop is left alone). Runs on {@code c} in autocommit mode.
+     */
+    static void dropLeftovers(Connection c) throws SQLException {
+        List<String> leftovers = new ArrayList<>();
+        try (Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT nspname FROM pg_catalog.pg_namespace WHERE nspname LIKE "
+                     + Sql.literal(SCHEMA_PREFIX.replace("_", "\\_") + "%"))) {
+            while (rs.next()) {
+                leftovers.add(rs.getString(1));
+            }
+        }
+        for (String schema : leftovers) {
+            try {
+                Sql.execute(c, "DROP SCHEMA " + Sql.ident(schema) + " CASCADE");
+            } catch (SQLException e) {
+                LOG.debug("could not drop the leftover staging schema {}: {}", schema, Sql.describe(e));
+            }
+        }
+    }
+
+    /**
+     * Creates the staging schemas (committed, on {@code c} in autocommit mode), opens the loading connections and
+     * creates the staged tables, each in its loading connection's transaction.
+     */
+    void start(Connection c) throws SQLException {
+        schemasCreated = true;
+        for (String staging : stagingSchemas.values()) {
+            Sql.execute(c, "CREATE SCHEMA " + Sql.ident(staging));
+        }
+        for (int h = 0; h < helperCount; h++) {
+            Connection hc = settings.connections().open();
+            try {
+                hc.setAutoCommit(false);
+                Sql.execute(hc, "SET TRANSACTION ISOLATION LEVEL READ COMMITTED");
+                PostgresRestore.configureTransaction(hc, settings, operationId);
+                for (int i = 0; i < tables.size(); i++) {
+                    if (helperOf[i] == h) {
+                        Sql.execute(hc, stagingCreate[i]);
+                    }
+                }
+                helpers.add(new Helper(hc, new CopyPipeline(hc,
+                        "keepsake-pg-restore-stage-" + settings.partName() + "-" + (h + 1))));
+            } catch (SQLException | RuntimeException e) {
+                closeQuietly(hc);
+                throw e;
+            }
+        }
+    }
+
+    /**
+     * Takes one chunk of table {@code table}: a staged table's goes to its loading connection, any other table's to
+     * the spill file. Reads {@code content} to its end.
+     */
+    void accept(int table, String description, InputStream content) throws IOException, SQLException {
+        int h = helperOf[table];
+        if (h >= 0) {
+            TableRef t = tables.get(table);
+            String sql = "COPY " + Sql.qualified(stagingSchemas.get(t.schema()), t.name())
+                    + Sql.columnList(t.columns()) + " FROM STDIN" + BinaryCopy.options(true, settings.copyFreeze());
+            helpers.get(h).pipeline().copy(sql, description, BinaryCopy.wrap(content));
+            return;
+        }
+        if (spillOut == null) {
+            spillFile = Files.createTempFile("keepsake-restore-" + settings.partName() + "-", ".spill");
+            spillOut = new BufferedOutputStream(Files.newOutputStream(spillFile), 1 << 16);
+        }
+        long n = content.transferTo(spillOut);
+        spilled.add(new Spilled(table, n));
+    }
+
+    /** Ends every loading COPY and commits the loading transactions; throws the first failure. */
+    void finishLoading() throws IOException, SQLException {
+        for (Helper h : helpers) {
+            h.pipeline().finish();
+        }
+        for (Helper h : helpers) {
+            h.connection().commit();
+        }
+        if (spillOut != null) {
+            spillOut.close();
+        }
+    }
+
+    /** What a failed loading connection was doing, or null. */
+    String failedWhile() {
+        for (Helper h : helpers) {
+            if (h.pipeline().failedWhile() != null) {
+                return h.pipeline().failedWhile();
+            }
+        }
+        return null;
+    }
+
+    /** The spilled chunks, in archive order. */
+    interface SpillConsumer {
+        void chunk(int table, InputStream content) throws IOException, SQLException;
+    }
+
+    /** Hands every spilled chunk, in archive order, to {@code consumer}. */
+    void replaySpill(SpillConsumer consumer) throws IOException, SQLException {
+        if (spilled.isEmpty()) {
+            return;
+        }
+        try (InputStream in = new BufferedInputStream(Files.newInputStream(spillFile), 1 << 16)) {
+            for (Spilled s : spilled) {
+                Bounded chunk = new Bounded(in, s.length());
+                consumer.chunk(s.table(), chunk);
+                if (chunk.left != 0) {
+                    throw new IOException("the restore's spill file " + spillFile + " is shorter than written");
+                }
+            }
+        }
+    }
+
+    /**
+     * The statement that replaces the backup's preData statement {@code index}: moving the staged table into its
+     * schema instead of creating it; null for statements to run as they are.
+     */
+    String statementFor(int index) {
+        Integer table = stagedAt.get(index);
+        if (table == null) {
+            return null;
+        }
+        TableRef t = tables.get(table);
+        return "ALTER TABLE " + Sql.qualified(stagingSchemas.get(t.schema()), t.name()) + " SET SCHEMA "
+                + Sql.ident(t.schema());
+    }
+
+    /** Drops the staging schemas inside the restore's transaction, once every staged table has moved out. */
+    void dropEmptySchemas(Connection c) throws SQLException {
+        for (String staging : stagingSchemas.values()) {
+            Sql.execute(c, "DROP SCHEMA " + Sql.ident(staging));
+        }
+    }
+
+    /**
+     * Drops the staging schemas and what is left in them, on a connection of its own: after a failure, or after the
+     * restore's transaction was rolled back (the staged tables are then back in them). Harmless after a commit (the
+     * schemas are gone). A failure is logged, with the schemas' names, and not thrown: the restore's outcome stands.
+     */
+    void dropSchemas() {
+        if (!schemasCreated) {
+            return;
+        }
+        try (Connection c = settings.connections().open()) {
+            c.setAutoCommit(true);
+            for (String staging : stagingSchemas.values()) {
+                Sql.execute(c, "DROP SCHEMA IF EXISTS " + Sql.ident(staging) + " CASCADE");
+            }
+        } catch (SQLException e) {
+            LOG.warn("{} - could not drop the restore's staging schemas {} of part '{}': {}; the next restore drops "
+                    + "them, or drop them by hand", operationId, stagingSchemas.values(), settings.partName(),
+                    Sql.describe(e));
+        }
+    }
+
+    /**
+     * Stops the COPY threads (cancelling a COPY in progress), rolls back uncommitted loading transactions, closes the
+     * loading connections and deletes the spill file. Idempotent; never throws.
+     */
+    @Override
+    public void close() {
+        for (Helper h : helpers) {
+            h.pipeline().close();
+            try {
+                if (!h.connection().isClosed() && !h.connection().getAutoCommit()) {
+                    h.connection().rollback();
+                }
+            } catch (SQLException e) {
+                // a broken connection cannot roll back; closing it ends the transaction on the server
+            }
+            closeQuietly(h.connection());
+        }
+        helpers.clear();
+        try {
+            if (spillOut != null) {
+                spillOut.close();
+            }
+        } catch (IOException e) {
+            // the file is deleted next
+        }
+        if (spillFile != null) {
+            try {
+                Files.deleteIfExists(spillFile);
+            } catch (IOException e) {
+                LOG.warn("{} - could not delete the restore's spill file {}: {}", operationId, spillFile,
+                        e.toString());
+            }
+        }
+    }
+
+    private static void closeQuietly(Connection c) {
+        try {
+            c.close();
+        } catch (SQLException e) {
+            // the server ends the session and its transaction either way
+        }
+    }
+
+    /** The next {@code length} bytes of the spill file; does not close it. */
+    private static final class Bounded extends InputStream {
+        private final InputStream in;
+        long left;
+
+        Bounded(InputStream in, long length) {
+            this.in = in;
+            this.left = length;
+        }
+
+        @Override
+        public int read() throws IOException {
+            if (left <= 0) {
+                return -1;
+            }
+            int b = in.read();
+            if (b >= 0) {
+                left--;
+            }
+            return b;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            if (left <= 0) {
+                return -1;
+            }
+            int n = in.read(b, off, (int) Math.min(len, left));
+            if (n > 0) {
+                left -= n;
+            }
+            return n;
+        }
+    }
+}

@@ -1,0 +1,308 @@
+package dev.keepsake.postgres;
+
+import dev.keepsake.core.spi.PartReader;
+import dev.keepsake.core.spi.PreparedRestore;
+import dev.keepsake.postgres.internal.schema.SchemaExtractor;
+import dev.keepsake.postgres.internal.schema.SchemaScope;
+import dev.keepsake.postgres.internal.schema.SchemaScript;
+import dev.keepsake.postgres.internal.schema.TableRef;
+import dev.keepsake.testkit.PostgresExtension;
+import dev.keepsake.testkit.PostgresServer;
+import dev.keepsake.testkit.TestDatabase;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+import javax.sql.DataSource;
+import java.io.IOException;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * Restores whose big tables are staged: loaded on connections of their own into staging schemas before the restore's
+ * transaction, then moved into place by it. The result must be the backup, exactly (pg_dump and row digests), with no
+ * staging schema left, whatever the mix of stageable and other tables.
+ */
+@ExtendWith(PostgresExtension.class)
+class StagedRestoreIT {
+
+    @Test
+    void pagilaRestoredWithItsTablesStagedIsIdenticalByPgDumpAndByRows(PostgresServer server, @TempDir Path dir)
+            throws Exception {
+        try (TestDatabase source = server.createDatabase("staged_src");
+             TestDatabase target = server.createDatabase("staged_dst")) {
+            PagilaRoundTripIT.loadPagila(source);
+            target.execute("ALTER SCHEMA public OWNER TO " + server.superuser());
+            SpoolArchive archive = Transfer.backup(PostgresPart.builder().dataSource(source.dataSource()).build(), dir);
+            assertThat(archive.attributes).containsEntry("layout", "3");
+            Map<String, String> create = createStatements(archive);
+            // built-in types with a serial default: stageable; an enum column (film.rating): loaded in the transaction
+            assertThat(Integer.parseInt(create.get("public.actor"))).isNotNegative();
+            assertThat(create.get("public.film")).isEqualTo("-1");
+
+            CountingDataSource counting = new CountingDataSource(target.dataSource());
+            Transfer.restore(PostgresPart.builder().dataSource(counting.proxy()).restoreParallelism(2)
+                    .restoreStagingMinBytes(0).build(), archive);
+
+            assertThat(counting.opened.get()).as("the restore's connection and two loading connections").isEqualTo(3);
+            RoundTripAssertion.assertSameContent(source.dataSource(), target.dataSource());
+            assertThat(stagingSchemas(target)).isEmpty();
+            assumeTrue(PgDump.canDump(server), "local pg_dump cannot read this server");
+            assertThat(PgDump.everything(target)).isEqualTo(PgDump.everything(source));
+        }
+    }
+
+    @Test
+    void nastyNamesAndDataRoundTripExactlyWithEveryTableStaged(PostgresServer server, @TempDir Path dir)
+            throws Exception {
+        try (TestDatabase source = server.createDatabase("staged_src");
+             TestDatabase target = server.createDatabase("staged_dst")) {
+            NastyFixture.loadNasty(source);
+            // a stageable table with a quoted name, a default, a CHECK and a non-default collation in two schemas
+            source.execute("CREATE TABLE " + NastyFixture.NASTY_SCHEMA + ".\"Same Name\" (id bigint NOT NULL"
+                    + " DEFAULT 7, t text COLLATE \"C\" CHECK (t <> 'forbidden'), n numeric(9, 2))"
+                    + " WITH (fillfactor = 90);"
+                    + " CREATE TABLE public.\"Same Name\" (id bigint, t text);"
+                    + " INSERT INTO " + NastyFixture.NASTY_SCHEMA + ".\"Same Name\" SELECT i, 'row ' || i, i / 3.0"
+                    + " FROM generate_series(1, 5000) i;"
+                    + " INSERT INTO public.\"Same Name\" VALUES (1, 'public one')");
+            SpoolArchive archive = Transfer.backup(PostgresPart.builder().dataSource(source.dataSource())
+                    .chunkSize(64 * 1024).parallelism(3).build(), dir);
+            assertThat(createStatements(archive).values()).filteredOn(v -> !v.equals("-1")).hasSizeGreaterThan(2);
+
+            Transfer.restore(PostgresPart.builder().dataSource(target.dataSource()).restoreParallelism(3)
+                    .restoreStagingMinBytes(0).build(), archive);
+
+            RoundTripAssertion.assertSameContent(source.dataSource(), target.dataSource());
+            assertThat(stagingSchemas(target)).isEmpty();
+            assertThatThrownBy(() -> target.execute("INSERT INTO " + NastyFixture.NASTY_SCHEMA
+                    + ".\"Same Name\" (t) VALUES ('forbidden')")).hasMessageContaining("check constraint");
+            assertThat(NastyDataRoundTripIT.single(target, "SELECT id FROM public.\"Same Name\"")).isEqualTo("1");
+            assumeTrue(PgDump.canDump(server), "local pg_dump cannot read this server");
+            assertThat(PgDump.everything(target)).isEqualTo(PgDump.everything(source));
+        }
+    }
+
+    @Test
+    void theExtractorStagesOnlyPlainTablesOfBuiltInTypesAndWritesTheirDefaultsAndChecksSeparately(
+            PostgresServer server) throws Exception {
+        try (TestDatabase db = server.createDatabase("staged_schema")) {
+            db.execute("CREATE TYPE public.mood AS ENUM ('ok');"
+                    + " CREATE SEQUENCE public.s;"
+                    + " CREATE COLLATION public.\"C2\" (locale = 'C');"
+                    + " CREATE TABLE public.plain (id integer DEFAULT nextval('public.s') NOT NULL,"
+                    + "   c text CONSTRAINT c_not_empty CHECK (c <> ''), d text COLLATE \"C\");"
+                    + " CREATE TABLE public.with_enum (m public.mood);"
+                    + " CREATE TABLE public.with_identity (id integer GENERATED ALWAYS AS IDENTITY);"
+                    + " CREATE TABLE public.with_generated (a integer, b integer GENERATED ALWAYS AS (a * 2) STORED);"
+                    + " CREATE UNLOGGED TABLE public.unlogged (a integer);"
+                    + " CREATE TABLE public.parted (a integer) PARTITION BY RANGE (a);"
+                    + " CREATE TABLE public.part1 PARTITION OF public.parted FOR VALUES FROM (0) TO (10);"
+                    + " CREATE TABLE public.parent (a integer DEFAULT 1);"
+                    + " CREATE TABLE public.child (b integer) INHERITS (public.parent);"
+                    + " CREATE TABLE public.own_collation (t text COLLATE public.\"C2\")");
+            SchemaScript script;
+            try (Connection c = db.connect()) {
+                c.setAutoCommit(false);
+                script = new SchemaExtractor(new SchemaScope(List.of(), List.of(), List.of(), false)).extract(c);
+                c.rollback();
+            }
+            Map<String, Integer> create = new LinkedHashMap<>();
+            for (TableRef t : script.tables()) {
+                create.put(t.name(), t.createStatement());
+            }
+            assertThat(create).containsOnlyKeys("plain", "with_enum", "with_identity", "with_generated", "unlogged",
+                    "part1", "parent", "child", "own_collation");
+            assertThat(create.get("plain")).isNotNegative();
+            create.remove("plain");
+            assertThat(create.values()).containsOnly(-1);
+
+            TableRef plain = script.tables().stream().filter(t -> t.name().equals("plain")).findFirst().orElseThrow();
+            String statement = script.preData().get(plain.createStatement());
+            assertThat(statement).startsWith("CREATE TABLE public.plain (").doesNotContain("DEFAULT", "CHECK");
+            assertThat(script.preData()).anySatisfy(s -> assertThat(s).startsWith("ALTER TABLE ONLY public.plain"
+                    + " ALTER COLUMN \"id\" SET DEFAULT nextval("));
+            assertThat(script.preData()).anySatisfy(s -> assertThat(s).startsWith("ALTER TABLE public.plain ADD"
+                    + " CONSTRAINT \"c_not_empty\" CHECK"));
+        }
+    }
+
+    @Test
+    void leftoverStagingSchemasAreLeftOutOfBackupsAndDroppedByTheNextRestore(PostgresServer server,
+                                                                            @TempDir Path dir) throws Exception {
+        try (TestDatabase source = server.createDatabase("staged_src");
+             TestDatabase target = server.createDatabase("staged_dst")) {
+            String leftover = "CREATE SCHEMA keepsake_staging_0123456789ab_0;"
+                    + " CREATE TABLE keepsake_staging_0123456789ab_0.t (x integer); INSERT INTO"
+                    + " keepsake_staging_0123456789ab_0.t VALUES (1)";
+            source.execute(leftover + "; CREATE TABLE public.t AS SELECT i FROM generate_series(1, 1000) i");
+            target.execute(leftover);
+            SpoolArchive archive = Transfer.backup(PostgresPart.builder().dataSource(source.dataSource()).build(), dir);
+            assertThat(archive.attributes).containsEntry("schemas", "1");
+
+            Transfer.restore(PostgresPart.builder().dataSource(target.dataSource()).restoreStagingMinBytes(0).build(),
+                    archive);
+
+            assertThat(stagingSchemas(target)).isEmpty();
+            assertThat(NastyDataRoundTripIT.single(target, "SELECT count(*) FROM public.t")).isEqualTo("1000");
+        }
+    }
+
+    @Test
+    void theApplicationReadsTheOldRowsWithoutWaitingWhileTheBigTablesLoad(PostgresServer server, @TempDir Path dir)
+            throws Exception {
+        try (TestDatabase source = server.createDatabase("staged_src");
+             TestDatabase target = server.createDatabase("staged_dst")) {
+            source.execute("CREATE TABLE public.big (id integer PRIMARY KEY, t text);"
+                    + " INSERT INTO public.big SELECT i, repeat('x', 100) FROM generate_series(1, 20000) i");
+            target.execute("CREATE TABLE public.big (id integer PRIMARY KEY, t text); INSERT INTO public.big"
+                    + " VALUES (1, 'old')");
+            SpoolArchive archive = Transfer.backup(PostgresPart.builder().dataSource(source.dataSource())
+                    .chunkSize(64 * 1024).build(), dir);
+            List<String> seenWhileLoading = new ArrayList<>();
+            PartReader reader = new AtomicityIT.ForwardingReader(archive.reader("postgres")) {
+                int chunks;
+
+                @Override
+                public Optional<Entry> next() throws IOException {
+                    Optional<Entry> e = super.next();
+                    if (e.isPresent() && e.get().entry().name().startsWith("data/") && ++chunks == 3) {
+                        try (Connection app = target.connect(); Statement st = app.createStatement()) {
+                            st.execute("SET lock_timeout = '2s'");
+                            try (ResultSet rs = st.executeQuery("SELECT t FROM public.big")) {
+                                while (rs.next()) {
+                                    seenWhileLoading.add(rs.getString(1));
+                                }
+                            }
+                        } catch (java.sql.SQLException ex) {
+                            throw new IOException(ex);
+                        }
+                    }
+                    return e;
+                }
+            };
+            PostgresPart part = PostgresPart.builder().dataSource(target.dataSource()).restoreStagingMinBytes(0)
+                    .build();
+            try (PreparedRestore prepared = part.prepare(reader, new SpoolArchive.Context("read-while-loading"))) {
+                prepared.commit();
+            }
+
+            assertThat(seenWhileLoading).containsExactly("old");
+            assertThat(NastyDataRoundTripIT.single(target, "SELECT count(*) FROM public.big")).isEqualTo("20000");
+            assertThat(stagingSchemas(target)).isEmpty();
+        }
+    }
+
+    @Test
+    void aTableListPointingAtAnotherTablesStatementLoadsTheTableInTheTransactionAndABadIndexIsRefused(
+            PostgresServer server, @TempDir Path dir) throws Exception {
+        try (TestDatabase source = server.createDatabase("staged_src");
+             TestDatabase target = server.createDatabase("staged_dst")) {
+            source.execute("CREATE TABLE public.a (x integer); INSERT INTO public.a VALUES (1);"
+                    + " CREATE TABLE public.b (y integer); INSERT INTO public.b VALUES (2)");
+            target.execute("CREATE TABLE keep_me (x integer); INSERT INTO keep_me VALUES (7)");
+            SpoolArchive archive = Transfer.backup(PostgresPart.builder().dataSource(source.dataSource()).build(), dir);
+            int list = archive.indexOf("tables.tsv", -1);
+            String text = new String(archive.content(list), StandardCharsets.UTF_8);
+            String[] lines = text.split("\n");
+            String aAt = lines[1].substring(lines[1].lastIndexOf('\t') + 1);
+            String bAt = lines[2].substring(lines[2].lastIndexOf('\t') + 1);
+            String swapped = lines[0] + "\n" + lines[1].substring(0, lines[1].lastIndexOf('\t') + 1) + bAt + "\n"
+                    + lines[2].substring(0, lines[2].lastIndexOf('\t') + 1) + aAt + "\n";
+            archive.replace(list, swapped.getBytes(StandardCharsets.UTF_8));
+
+            CountingDataSource counting = new CountingDataSource(target.dataSource());
+            Transfer.restore(PostgresPart.builder().dataSource(counting.proxy()).restoreStagingMinBytes(0).build(),
+                    archive);
+            assertThat(counting.opened.get()).as("nothing staged: one connection").isEqualTo(1);
+            assertThat(NastyDataRoundTripIT.single(target, "SELECT x FROM public.a")).isEqualTo("1");
+            assertThat(NastyDataRoundTripIT.single(target, "SELECT y FROM public.b")).isEqualTo("2");
+
+            archive.replace(list, text.replace("\t" + aAt + "\n", "\t99999\n").getBytes(StandardCharsets.UTF_8));
+            target.execute("CREATE TABLE keep_me (x integer); INSERT INTO keep_me VALUES (7)");
+            assertThatThrownBy(() -> Transfer.restore(PostgresPart.builder().dataSource(target.dataSource())
+                    .restoreStagingMinBytes(0).build(), archive)).isInstanceOf(PostgresRestoreException.class)
+                    .hasMessageContaining("has an invalid tables.tsv: line 2 gives the create statement '99999'")
+                    .hasMessageEndingWith("Nothing was changed.");
+            assertThat(NastyDataRoundTripIT.single(target, "SELECT x FROM keep_me")).isEqualTo("7");
+        }
+    }
+
+    @Test
+    void oneRestoreConnectionLoadsEverythingInTheTransaction(PostgresServer server, @TempDir Path dir)
+            throws Exception {
+        try (TestDatabase source = server.createDatabase("staged_src");
+             TestDatabase target = server.createDatabase("staged_dst")) {
+            source.execute("CREATE TABLE public.a AS SELECT i FROM generate_series(1, 100) i");
+            SpoolArchive archive = Transfer.backup(PostgresPart.builder().dataSource(source.dataSource()).build(), dir);
+            CountingDataSource counting = new CountingDataSource(target.dataSource());
+            Transfer.restore(PostgresPart.builder().dataSource(counting.proxy()).restoreParallelism(1)
+                    .restoreStagingMinBytes(0).build(), archive);
+            assertThat(counting.opened.get()).isEqualTo(1);
+            assertThat(NastyDataRoundTripIT.single(target, "SELECT sum(i) FROM public.a")).isEqualTo("5050");
+        }
+    }
+
+    /** schema.table → create_statement column of the archive's tables.tsv. */
+    private static Map<String, String> createStatements(SpoolArchive archive) throws IOException {
+        String text = new String(archive.content(archive.indexOf("tables.tsv", -1)), StandardCharsets.UTF_8);
+        Map<String, String> result = new LinkedHashMap<>();
+        String[] lines = text.split("\n");
+        assertThat(lines[0]).endsWith("\tcreate_statement");
+        for (int i = 1; i < lines.length; i++) {
+            String[] f = lines[i].split("\t");
+            result.put(f[1] + "." + f[2], f[5]);
+        }
+        return result;
+    }
+
+    private static List<String> stagingSchemas(TestDatabase db) throws Exception {
+        List<String> result = new ArrayList<>();
+        try (Connection c = db.connect(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT nspname FROM pg_namespace WHERE nspname LIKE 'keepsake%'")) {
+            while (rs.next()) {
+                result.add(rs.getString(1));
+            }
+        }
+        return result;
+    }
+
+    /** The real data source, counting the connections it opens (to see whether a restore staged tables). */
+    private static final class CountingDataSource {
+        final AtomicInteger opened = new AtomicInteger();
+        private final DataSource real;
+
+        CountingDataSource(DataSource real) {
+            this.real = real;
+        }
+
+        DataSource proxy() {
+            return (DataSource) Proxy.newProxyInstance(DataSource.class.getClassLoader(),
+                    new Class<?>[] {DataSource.class}, (p, method, args) -> {
+                        if (method.getName().equals("getConnection")) {
+                            opened.incrementAndGet();
+                        }
+                        try {
+                            return method.invoke(real, args);
+                        } catch (InvocationTargetException e) {
+                            throw e.getCause();
+                        }
+                    });
+        }
+    }
+}
