@@ -39,8 +39,10 @@ import java.util.Properties;
  * {@code FORCE ROW LEVEL SECURITY}, {@code BYPASSRLS} or superuser): like pg_dump, the backup fails rather than
  * silently saving only the rows a policy shows.
  *
- * <p><b>Restore</b>: everything in ONE transaction on one connection, left open by {@link #prepare} and committed by
- * the engine — the database afterwards equals the backup, or is exactly as before. The schemas in the backup are
+ * <p><b>Restore</b>: what the application sees changes in ONE transaction, left open by {@link #prepare} and
+ * committed by the engine — the database afterwards equals the backup, or is exactly as before. Before it starts,
+ * the big tables that allow it are created and loaded in parallel, in staging schemas the application does not use
+ * ({@link Builder#restoreParallelism}); the transaction moves them into place. The schemas in the backup are
  * replaced (schemas the target has besides them are not touched; a restore that would have to drop objects in them,
  * e.g. a view on a replaced table, is refused before any change, naming them); {@code public} and schemas the role
  * does not own are emptied and kept with their owner, grants and comment. Data is loaded before indexes and
@@ -140,7 +142,10 @@ public final class PostgresPart implements BackupJob, RestoreJob {
         private Builder() {
         }
 
-        /** Where connections come from (a pool is fine; the part uses up to {@link #parallelism} at once). */
+        /**
+         * Where connections come from (a pool is fine; the part uses up to {@link #parallelism} at once during a
+         * backup, up to {@link #restoreParallelism} + 1 during a restore).
+         */
         public Builder dataSource(DataSource dataSource) {
             this.dataSource = dataSource;
             return this;

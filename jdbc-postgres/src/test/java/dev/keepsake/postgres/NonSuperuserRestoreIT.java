@@ -76,6 +76,25 @@ class NonSuperuserRestoreIT {
                 rs.next();
                 assertThat(rs.getInt(1)).isEqualTo(countPayments(source));
             }
+
+            // 3. the same with every table that allows it staged (the role owns the database: it may create
+            // schemas), then without CREATE on the database (everything loads in the one transaction)
+            PostgresPart staging = PostgresPart.builder().dataSource(asApp).restoreStagingMinBytes(0).build();
+            SpoolArchive original = Transfer.backup(PostgresPart.builder().dataSource(source.dataSource()).build(),
+                    dir.resolve("3"));
+            Transfer.restore(staging, original);
+            RoundTripAssertion.assertSameContent(source.dataSource(), target.dataSource());
+            try (Connection c = asApp.getConnection(); Statement st = c.createStatement()) {
+                st.execute("REVOKE CREATE ON DATABASE " + target.name() + " FROM " + role + ", PUBLIC;"
+                        + " DELETE FROM public.payment WHERE payment_id % 3 = 0");
+            }
+            Transfer.restore(staging, original);
+            RoundTripAssertion.assertSameContent(source.dataSource(), target.dataSource());
+            try (Connection c = asApp.getConnection(); Statement st = c.createStatement();
+                 ResultSet rs = st.executeQuery("SELECT count(*) FROM pg_namespace WHERE nspname LIKE 'keepsake%'")) {
+                rs.next();
+                assertThat(rs.getInt(1)).isZero();
+            }
         } finally {
             try (Connection admin = server.connect("postgres"); Statement st = admin.createStatement()) {
                 st.execute("DROP ROLE IF EXISTS " + role);

@@ -125,9 +125,7 @@ public final class PostgresRestore {
             }
 
             long schemaDone = System.nanoTime();
-            if (staged == null) {
-                context.phase("copying data");
-            }
+            context.phase(staged == null ? "copying data" : "copying the tables that were not staged");
             copyData(c, in, script, binary, stage, staged);
             long dataDone = System.nanoTime();
 
