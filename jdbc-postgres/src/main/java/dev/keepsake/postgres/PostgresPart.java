@@ -272,9 +272,11 @@ public final class PostgresPart implements BackupJob, RestoreJob {
          * table of at least {@link #restoreStagingMinBytes} whose {@code CREATE TABLE} allows it (a plain table of
          * built-in column types, backed up in binary format) is created and loaded, before the restore's
          * transaction, in a staging schema of its own ({@code keepsake_staging_...}, which backups leave out), each
-         * connection in one transaction with {@code COPY ... FREEZE}; the restore's transaction then moves these
-         * tables into place with {@code ALTER TABLE ... SET SCHEMA}, loads the other tables and builds indexes and
-         * constraints. The application still sees the whole backup at one commit or nothing; a failed restore drops
+         * connection in one transaction with {@code COPY ... FREEZE}, followed by the table's indexes, primary key
+         * and unique constraints (those that name nothing in the backup but the table); the restore's transaction
+         * then moves these tables into place with {@code ALTER TABLE ... SET SCHEMA}, loads the other tables and
+         * builds the remaining indexes and constraints (foreign keys, ...), so the application waits only for that
+         * short transaction. The application still sees the whole backup at one commit or nothing; a failed restore drops
          * the staging schemas. Needs {@code CREATE} on the database (without it, everything loads in the one
          * transaction). The rows of the other tables wait in a temporary file (owner-only) while the big ones load.
          * 1 loads everything in the one transaction, on one connection.

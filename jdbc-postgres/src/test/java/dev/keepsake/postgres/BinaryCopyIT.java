@@ -294,7 +294,7 @@ class BinaryCopyIT {
         List<String[]> rows = new ArrayList<>();
         String[] lines = text.split("\n");
         assertThat(lines[0]).isIn("stream\tschema\ttable\testimated_bytes\tformat", // layouts 1 and 2
-                "stream\tschema\ttable\testimated_bytes\tformat\tcreate_statement");
+                "stream\tschema\ttable\testimated_bytes\tformat\tcreate_statement\tindex_statements");
         for (int i = 1; i < lines.length; i++) {
             rows.add(lines[i].split("\t", -1));
         }

@@ -156,6 +156,12 @@ final class SpoolArchive {
             }
 
             @Override
+            public int chunkCount(String streamName) {
+                return (int) entries.stream().filter(e -> e.type() == ArchiveEntry.Type.CHUNK
+                        && e.name().equals(streamName)).count();
+            }
+
+            @Override
             public Optional<Entry> next() throws IOException {
                 if (open != null) {
                     open.close();

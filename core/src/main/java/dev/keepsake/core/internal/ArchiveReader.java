@@ -70,6 +70,7 @@ public final class ArchiveReader implements AutoCloseable {
         private final Manifest.Part part;
         private final JobContext context;
         private VerifyingStream current;
+        private Map<String, Integer> chunkCounts;
 
         Part(Manifest.Part part, JobContext context) {
             this.part = part;
@@ -99,6 +100,19 @@ public final class ArchiveReader implements AutoCloseable {
         @Override
         public long totalBytes() {
             return part.totalBytes();
+        }
+
+        @Override
+        public int chunkCount(String streamName) {
+            if (chunkCounts == null) {
+                chunkCounts = new java.util.HashMap<>();
+                for (Manifest.Entry e : entries) {
+                    if (e.part().equals(part.name()) && e.type() == ArchiveEntry.Type.CHUNK) {
+                        chunkCounts.merge(e.name(), 1, Integer::sum);
+                    }
+                }
+            }
+            return chunkCounts.getOrDefault(streamName, 0);
         }
 
         @Override

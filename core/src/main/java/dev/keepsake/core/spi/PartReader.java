@@ -33,6 +33,15 @@ public interface PartReader {
     long totalBytes();
 
     /**
+     * How many chunks the stream {@code streamName} of this part has, as the manifest says (0 for a stream it does
+     * not list), so that a job can finish with a stream as soon as it has read the stream's last chunk; -1 when the
+     * reader does not know. The default knows nothing.
+     */
+    default int chunkCount(String streamName) {
+        return -1;
+    }
+
+    /**
      * Moves to the next entry of this part and returns it, or empty when the part has no more entries. The
      * previous entry's stream is closed (and its remaining bytes verified) by this call.
      */

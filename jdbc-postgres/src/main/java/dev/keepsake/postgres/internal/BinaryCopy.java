@@ -124,12 +124,13 @@ final class BinaryCopy {
     /**
      * Reads the part's table list ({@code tables.tsv}: a header line, then per table in schema order its stream,
      * schema, table, estimated size, format {@code text} or {@code binary} and, in layout 3, the index of its stageable
-     * CREATE statement or -1).
+     * CREATE statement or -1 and the comma-separated indexes of its stageable index statements or {@code -}).
      *
      * @param stageable whether the list has the layout-3 column
      * @throws IllegalArgumentException naming what is wrong
      */
-    static TableList fromTableList(String text, int tableCount, boolean stageable, int preDataSize) {
+    static TableList fromTableList(String text, int tableCount, boolean stageable, int preDataSize,
+                                   int postDataSize) {
         String[] lines = text.split("\n", -1);
         if (lines.length != tableCount + 2 || !lines[lines.length - 1].isEmpty()) {
             throw new IllegalArgumentException("it has " + Math.max(0, lines.length - 2) + " table lines where the "
@@ -142,9 +143,10 @@ final class BinaryCopy {
         BitSet binary = new BitSet(tableCount);
         int[] create = new int[tableCount];
         java.util.Arrays.fill(create, -1);
+        int[][] post = new int[tableCount][0];
         for (int i = 0; i < tableCount; i++) {
             String[] fields = lines[i + 1].split("\t", -1);
-            if (fields.length != (stageable ? 6 : 5) || !fields[0].equals(PostgresBackup.streamName(i))) {
+            if (fields.length != (stageable ? 7 : 5) || !fields[0].equals(PostgresBackup.streamName(i))) {
                 throw new IllegalArgumentException("line " + (i + 2) + " is not the line of table " + i);
             }
             switch (fields[4]) {
@@ -165,9 +167,27 @@ final class BinaryCopy {
                             + fields[5] + "' (-1, or the index of a schema statement of a binary table, expected)");
                 }
                 create[i] = at;
+                if (!fields[6].equals("-")) {
+                    String[] items = fields[6].split(",", -1);
+                    post[i] = new int[items.length];
+                    for (int k = 0; k < items.length; k++) {
+                        int p;
+                        try {
+                            p = Integer.parseInt(items[k]);
+                        } catch (NumberFormatException e) {
+                            p = -1;
+                        }
+                        if (p < 0 || p >= postDataSize || at < 0) {
+                            throw new IllegalArgumentException("line " + (i + 2) + " gives the index statements '"
+                                    + fields[6] + "' ('-', or indexes of post-data statements of a stageable table,"
+                                    + " expected)");
+                        }
+                        post[i][k] = p;
+                    }
+                }
             }
         }
-        return new TableList(binary, create);
+        return new TableList(binary, create, post);
     }
 
     /**
@@ -175,12 +195,13 @@ final class BinaryCopy {
      *
      * @param binary          the tables in binary format
      * @param createStatement per table, the index of its stageable CREATE statement in the schema's preData, or -1
+     * @param stagedPost      per table, the indexes in the schema's postData of its stageable index statements
      */
-    record TableList(BitSet binary, int[] createStatement) {
+    record TableList(BitSet binary, int[] createStatement, int[][] stagedPost) {
     }
 
     /** The header line of the table list. */
     static final String TABLE_LIST_HEADER = "stream\tschema\ttable\testimated_bytes\tformat";
     /** The header line of the table list in layout 3. */
-    static final String TABLE_LIST_HEADER_STAGEABLE = TABLE_LIST_HEADER + "\tcreate_statement";
+    static final String TABLE_LIST_HEADER_STAGEABLE = TABLE_LIST_HEADER + "\tcreate_statement\tindex_statements";
 }

@@ -27,7 +27,10 @@ final class CopyPipeline implements AutoCloseable {
     static final int BLOCK = 256 * 1024;
     static final int BLOCKS = 16;
 
-    private sealed interface Item permits Start, Data, End, Stop {
+    private sealed interface Item permits Start, Data, End, Run, Stop {
+    }
+
+    private record Run(String sql, String description) implements Item {
     }
 
     private record Start(String sql, String description) implements Item {
@@ -84,7 +87,13 @@ final class CopyPipeline implements AutoCloseable {
         queue.add(new End());
     }
 
-    /** Waits until every queued COPY has ended; throws the sender's failure, if any. */
+    /** Queues a statement that the sender runs after what was queued before it (e.g. an index on what it loaded). */
+    void execute(String sql, String description) throws IOException, SQLException {
+        checkFailure();
+        queue.add(new Run(sql, description));
+    }
+
+    /** Waits until every queued COPY and statement has ended; throws the sender's failure, if any. */
     void finish() throws IOException, SQLException {
         stop();
         try {
@@ -213,6 +222,9 @@ final class CopyPipeline implements AutoCloseable {
                 } else if (item instanceof End) {
                     in.endCopy();
                     in = null;
+                } else if (item instanceof Run r) {
+                    doing = r.description();
+                    Sql.execute(connection, r.sql());
                 } else {
                     return;
                 }

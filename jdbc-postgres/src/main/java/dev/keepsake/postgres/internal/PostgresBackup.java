@@ -25,6 +25,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
+import java.util.stream.Collectors;
 import java.util.Optional;
 import java.util.concurrent.CompletionService;
 import java.util.concurrent.ExecutionException;
@@ -51,8 +52,9 @@ public final class PostgresBackup {
      * Version of this part's layout inside the archive; the restore refuses layouts it does not know. Layout 1 has
      * every table in COPY's text format; in layout 2 the table list ({@value #TABLES_ENTRY}, right after the schema)
      * gives each table's format, text or binary; layout 3 adds to that list the index of each table's stageable
-     * {@code CREATE TABLE} statement ({@link dev.keepsake.postgres.internal.schema.TableRef#createStatement()}), which
-     * lets a restore load big tables on several connections. A backup is written in the lowest layout that holds it,
+     * {@code CREATE TABLE} statement ({@link dev.keepsake.postgres.internal.schema.TableRef#createStatement()}) and
+     * those of its stageable index statements ({@link dev.keepsake.postgres.internal.schema.TableRef#stagedPost()}),
+     * which let a restore load and index big tables on several connections. A backup is written in the lowest layout that holds it,
      * so that older versions read what they can.
      */
     public static final String LAYOUT = "3";
@@ -246,7 +248,13 @@ public final class PostgresBackup {
                     .append(tsvField(t.name())).append('\t').append(t.estimatedBytes()).append('\t')
                     .append(binary.get(i) ? "binary" : "text");
             if (staged) {
-                tsv.append('\t').append(binary.get(i) && t.createStatement() >= 0 ? t.createStatement() : -1);
+                boolean stageable = binary.get(i) && t.createStatement() >= 0;
+                tsv.append('\t').append(stageable ? t.createStatement() : -1).append('\t');
+                if (!stageable || t.stagedPost().isEmpty()) {
+                    tsv.append('-');
+                } else {
+                    tsv.append(t.stagedPost().stream().map(String::valueOf).collect(Collectors.joining(",")));
+                }
             }
             tsv.append('\n');
         }

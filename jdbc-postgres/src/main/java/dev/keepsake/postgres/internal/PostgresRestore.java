@@ -76,7 +76,8 @@ public final class PostgresRestore {
             if (!PostgresBackup.LAYOUT_TEXT_ONLY.equals(layout)) {
                 BinaryCopy.TableList list = readTableList(in, script, PostgresBackup.LAYOUT.equals(layout));
                 binary = list.binary();
-                staged = StagedLoad.plan(settings, context.operationId(), script, binary, list.createStatement());
+                staged = StagedLoad.plan(settings, context.operationId(), script, binary, list.createStatement(),
+                        list.stagedPost());
             }
             if (staged != null && !mayStage(c, script)) {
                 staged = null;
@@ -89,7 +90,8 @@ public final class PostgresRestore {
                 staged.start(c);
                 StagedLoad loading = staged;
                 try {
-                    readData(in, script.tables(), stage, loading::accept);
+                    readData(in, script.tables(), stage, (index, chunk, size, description, content) -> loading.accept(
+                            index, chunk, in.chunkCount(PostgresBackup.streamName(index)), size, description, content));
                     loading.finishLoading();
                 } catch (SQLException e) {
                     if (loading.failedWhile() != null) {
@@ -130,7 +132,7 @@ public final class PostgresRestore {
             long dataDone = System.nanoTime();
 
             context.phase("creating indexes and constraints");
-            runStatements(c, "post-data", script.postData(), replacer, stage, null);
+            runStatements(c, "post-data", script.postData(), replacer, stage, staged);
             if (staged != null) {
                 stage.set("dropping the emptied staging schemas");
                 staged.dropEmptySchemas(c);
@@ -248,11 +250,18 @@ public final class PostgresRestore {
         Sql.set(c, "default_tablespace", "", true);
     }
 
-    /** Runs {@code statements}; a staged table's CREATE becomes the move of the staged table ({@code staged}). */
+    /**
+     * Runs {@code statements} of the schema's {@code section} ("schema" or "post-data"): with tables {@code staged},
+     * a staged table's CREATE becomes the move of the staged table, and what was built on it is skipped.
+     */
     private static void runStatements(Connection c, String section, List<String> statements, SchemaReplacer replacer,
                                       Stage stage, StagedLoad staged) throws SQLException, InterruptedIOException {
+        boolean post = section.equals("post-data");
         for (int i = 0; i < statements.size(); i++) {
-            String moved = staged == null ? null : staged.statementFor(i);
+            if (post && staged != null && staged.ranOnStagedTable(i)) {
+                continue;
+            }
+            String moved = post || staged == null ? null : staged.statementFor(i);
             String sql = moved != null ? moved : statements.get(i);
             if (moved == null && replacer.targetsKeptSchema(sql)) {
                 continue;
@@ -276,21 +285,23 @@ public final class PostgresRestore {
         }
         String text = new String(next.get().content().readAllBytes(), StandardCharsets.UTF_8);
         try {
-            return BinaryCopy.fromTableList(text, script.tables().size(), stageable, script.preData().size());
+            return BinaryCopy.fromTableList(text, script.tables().size(), stageable, script.preData().size(),
+                    script.postData().size());
         } catch (IllegalArgumentException e) {
             throw new PostgresRestoreException("part '" + settings.partName() + "' of the archive has an invalid "
                     + PostgresBackup.TABLES_ENTRY + ": " + e.getMessage() + ". Nothing was changed.", true, e);
         }
     }
 
-    /** Takes one chunk of a table's rows. */
+    /** Takes one chunk of a table's rows ({@code content} may be empty). */
     private interface ChunkConsumer {
-        void chunk(int table, String description, InputStream content) throws IOException, SQLException;
+        void chunk(int table, int chunk, long size, String description, InputStream content)
+                throws IOException, SQLException;
     }
 
     /**
-     * Reads the data chunks from the archive, checking their names and order, and hands each non-empty one to
-     * {@code consumer}; fails when a table has no data stream at all.
+     * Reads the data chunks from the archive, checking their names and order, and hands each one (also an empty one)
+     * to {@code consumer}; fails when a table has no data stream at all.
      */
     private void readData(PartReader in, List<TableRef> tables, Stage stage, ChunkConsumer consumer)
             throws IOException, SQLException {
@@ -313,9 +324,7 @@ public final class PostgresRestore {
             String description = "copying data into " + TableCopier.describe(tables.get(index)) + " (chunk " + chunk
                     + ")";
             stage.set(description);
-            if (entry.size() > 0) {
-                consumer.chunk(index, description, next.get().content());
-            }
+            consumer.chunk(index, chunk, entry.size(), description, next.get().content());
         }
         for (int i = 0; i < tables.size(); i++) {
             if (chunksSeen[i] == 0) {
@@ -334,7 +343,10 @@ public final class PostgresRestore {
                           StagedLoad staged) throws SQLException, IOException {
         List<TableRef> tables = script.tables();
         try (CopyPipeline pipeline = new CopyPipeline(c, "keepsake-pg-restore-copy-" + settings.partName())) {
-            ChunkConsumer copy = (index, description, content) -> {
+            ChunkConsumer copy = (index, chunk, size, description, content) -> {
+                if (size == 0) {
+                    return;
+                }
                 TableRef table = tables.get(index);
                 String sql = "COPY " + Sql.qualified(table.schema(), table.name())
                         + Sql.columnList(table.columns()) + " FROM STDIN"
@@ -349,7 +361,7 @@ public final class PostgresRestore {
                         String description = "copying data into " + TableCopier.describe(tables.get(index));
                         checkInterrupted(stage);
                         stage.set(description);
-                        copy.chunk(index, description, content);
+                        copy.chunk(index, -1, -1, description, content);
                     });
                 }
                 pipeline.finish();
@@ -388,8 +400,9 @@ public final class PostgresRestore {
             return new PostgresRestoreException(limits.explain(part, stage.locksNeeded), true, e);
         }
         String state = e.getSQLState() == null ? "" : e.getSQLState();
-        // 08P01 (protocol violation) is the server refusing malformed binary COPY data: the session lives on
-        if (state.startsWith("08") && !"08P01".equals(state)) {
+        // 08P01 (protocol violation) is the server refusing malformed binary COPY data: the session lives on;
+        // 57P01-57P05 (administrator or crash shutdown, idle session timeout, ...) end the session
+        if ((state.startsWith("08") && !"08P01".equals(state)) || state.startsWith("57P0")) {
             return new PostgresRestoreException("restore of part '" + part + "' lost its database connection while "
                     + stage.description + ": " + Sql.describe(e) + ". Nothing was changed: the restore runs in one "
                     + "transaction, which was never committed.", true, e);

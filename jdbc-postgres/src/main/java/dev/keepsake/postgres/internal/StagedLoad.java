@@ -32,10 +32,15 @@ import java.util.Map;
  * stageable {@code CREATE TABLE}, see {@link TableRef#createStatement()}; binary format; at least
  * {@link PartSettings#stagingMinBytes()} on disk) are created and loaded on {@link PartSettings#restoreParallelism()}
  * connections of their own, each in one transaction ({@code COPY ... FREEZE} into the tables it created), in one
- * staging schema ({@value #SCHEMA_PREFIX}...) per schema of the backup. The application does not see them. The data
+ * staging schema ({@value #SCHEMA_PREFIX}...) per schema of the backup; right after a table's last chunk (the
+ * manifest says which, {@link dev.keepsake.core.spi.PartReader#chunkCount}), its loading connection builds the
+ * table's indexes and key constraints that name nothing in the backup but the table ({@link TableRef#stagedPost()}).
+ * The application does not see the staging schemas. The data
  * of every other table is spilled, in archive order, to a temporary file (owner-only) that the restore's transaction
  * copies from. That transaction then moves each staged table into place with {@code ALTER TABLE ... SET SCHEMA} at
- * the point where the backup's schema creates it ({@link #statementFor}) and drops the emptied staging schemas
+ * the point where the backup's schema creates it ({@link #statementFor}), with the indexes and key constraints each
+ * loading connection built on it after loading it (those naming nothing in the backup but the table:
+ * {@link TableRef#stagedPost()}), and drops the emptied staging schemas
  * ({@link #dropEmptySchemas}): what the application sees still changes in one commit, or not at all.
  * {@link #dropSchemas()} removes what a failed or rolled-back restore left in the staging schemas.
  *
@@ -59,6 +64,10 @@ final class StagedLoad implements AutoCloseable {
     private final String[] stagingCreate;
     /** preData index of a staged table's CREATE to the table's index. */
     private final Map<Integer, Integer> stagedAt = new HashMap<>();
+    /** Per table: the statements building its indexes and key constraints on its staging copy. */
+    private final Map<Integer, List<String>> indexStatements = new HashMap<>();
+    /** postData indexes of the statements run on staged tables instead (the restore's transaction skips them). */
+    private final java.util.Set<Integer> postDone = new java.util.HashSet<>();
     /** Schema of the backup to its staging schema. */
     private final Map<String, String> stagingSchemas = new LinkedHashMap<>();
     private final int helperCount;
@@ -90,9 +99,10 @@ final class StagedLoad implements AutoCloseable {
      * entirely in its transaction).
      *
      * @param createStatement per table, the index of its stageable CREATE statement in the script's preData, or -1
+     * @param stagedPost      per table, the indexes in the script's postData of its stageable index statements
      */
     static StagedLoad plan(PartSettings settings, String operationId, SchemaScript script, BitSet binary,
-                           int[] createStatement) {
+                           int[] createStatement, int[][] stagedPost) {
         if (settings.restoreParallelism() < 2) {
             return null;
         }
@@ -138,6 +148,16 @@ final class StagedLoad implements AutoCloseable {
         staged.stagingSchemas.putAll(schemas);
         for (int i : chosen) {
             staged.stagedAt.put(createStatement[i], i);
+            TableRef t = tables.get(i);
+            List<String> statements = new ArrayList<>();
+            for (int p : stagedPost[i]) {
+                String sql = retarget(script.postData().get(p), t.schema(), t.name(), schemas.get(t.schema()));
+                if (sql != null) {
+                    statements.add(sql);
+                    staged.postDone.add(p);
+                }
+            }
+            staged.indexStatements.put(i, statements);
         }
         return staged;
     }
@@ -158,16 +178,51 @@ final class StagedLoad implements AutoCloseable {
             return -1;
         }
         int[] pos = {head.length()};
-        String s = identifier(sql, pos);
-        if (s == null || !s.equals(schema) || pos[0] >= sql.length() || sql.charAt(pos[0]) != '.') {
-            return -1;
-        }
-        pos[0]++;
-        String n = identifier(sql, pos);
-        if (n == null || !n.equals(name) || !sql.startsWith(" (", pos[0])) {
+        if (!qualifiedName(sql, pos, schema, name) || !sql.startsWith(" (", pos[0])) {
             return -1;
         }
         return pos[0];
+    }
+
+    /**
+     * {@code statement} (an {@code ALTER TABLE ONLY schema.name ADD CONSTRAINT ...} or a {@code CREATE [UNIQUE] INDEX
+     * index ON schema.name USING ...}) made to act on the table's staging copy; null when it is not of that shape.
+     */
+    static String retarget(String statement, String schema, String name, String staging) {
+        String alter = "ALTER TABLE ONLY ";
+        if (statement.startsWith(alter)) {
+            int[] pos = {alter.length()};
+            if (!qualifiedName(statement, pos, schema, name) || !statement.startsWith(" ADD CONSTRAINT ", pos[0])) {
+                return null;
+            }
+            return alter + Sql.qualified(staging, name) + statement.substring(pos[0]);
+        }
+        for (String head : List.of("CREATE INDEX ", "CREATE UNIQUE INDEX ")) {
+            if (statement.startsWith(head)) {
+                int[] pos = {head.length()};
+                if (identifier(statement, pos) == null || !statement.startsWith(" ON ", pos[0])) {
+                    return null;
+                }
+                int table = pos[0] + " ON ".length();
+                pos[0] = table;
+                if (!qualifiedName(statement, pos, schema, name) || !statement.startsWith(" USING ", pos[0])) {
+                    return null;
+                }
+                return statement.substring(0, table) + Sql.qualified(staging, name) + statement.substring(pos[0]);
+            }
+        }
+        return null;
+    }
+
+    /** Reads {@code schema.name} (each quoted or not) at {@code pos[0]}, advancing it; false if it is not there. */
+    private static boolean qualifiedName(String sql, int[] pos, String schema, String name) {
+        String s = identifier(sql, pos);
+        if (s == null || !s.equals(schema) || pos[0] >= sql.length() || sql.charAt(pos[0]) != '.') {
+            return false;
+        }
+        pos[0]++;
+        String n = identifier(sql, pos);
+        return n != null && n.equals(name);
     }
 
     /** Reads a quoted or plain (lower-case) identifier at {@code pos[0]}, advancing it; null if there is none. */
@@ -270,16 +325,27 @@ final class StagedLoad implements AutoCloseable {
     }
 
     /**
-     * Takes one chunk of table {@code table}: a staged table's goes to its loading connection, any other table's to
-     * the spill file. Reads {@code content} to its end.
+     * Takes chunk {@code chunk} (of {@code chunks}, -1 if unknown) of table {@code table}, {@code size} bytes: a staged
+     * table's goes to its loading connection, which builds the table's indexes and key constraints right after its
+     * last chunk; any other table's goes to the spill file. Reads {@code content} to its end.
      */
-    void accept(int table, String description, InputStream content) throws IOException, SQLException {
+    void accept(int table, int chunk, int chunks, long size, String description, InputStream content)
+            throws IOException, SQLException {
         int h = helperOf[table];
         if (h >= 0) {
             TableRef t = tables.get(table);
-            String sql = "COPY " + Sql.qualified(stagingSchemas.get(t.schema()), t.name())
-                    + Sql.columnList(t.columns()) + " FROM STDIN" + BinaryCopy.options(true, settings.copyFreeze());
-            helpers.get(h).pipeline().copy(sql, description, BinaryCopy.wrap(content));
+            if (size > 0) {
+                String sql = "COPY " + Sql.qualified(stagingSchemas.get(t.schema()), t.name())
+                        + Sql.columnList(t.columns()) + " FROM STDIN"
+                        + BinaryCopy.options(true, settings.copyFreeze());
+                helpers.get(h).pipeline().copy(sql, description, BinaryCopy.wrap(content));
+            }
+            if (chunk == chunks - 1) {
+                queueIndexStatements(table);
+            }
+            return;
+        }
+        if (size == 0) {
             return;
         }
         if (spillOut == null) {
@@ -290,8 +356,14 @@ final class StagedLoad implements AutoCloseable {
         spilled.add(new Spilled(table, n));
     }
 
-    /** Ends every loading COPY and commits the loading transactions; throws the first failure. */
+    /**
+     * Ends the loading: each loading connection builds the indexes and key constraints of the tables whose last chunk
+     * it did not see (a reader that does not know chunk counts), then commits; throws the first failure.
+     */
     void finishLoading() throws IOException, SQLException {
+        for (int table : List.copyOf(indexStatements.keySet())) {
+            queueIndexStatements(table);
+        }
         for (Helper h : helpers) {
             h.pipeline().finish();
         }
@@ -300,6 +372,19 @@ final class StagedLoad implements AutoCloseable {
         }
         if (spillOut != null) {
             spillOut.close();
+        }
+    }
+
+    /** Has the loading connection of {@code table} build its indexes and key constraints next (once). */
+    private void queueIndexStatements(int table) throws IOException, SQLException {
+        List<String> statements = indexStatements.remove(table);
+        if (statements == null) {
+            return;
+        }
+        TableRef t = tables.get(table);
+        for (String sql : statements) {
+            helpers.get(helperOf[table]).pipeline().execute(sql, "building an index of " + TableCopier.describe(t)
+                    + " on its staged copy (" + Sql.abbreviate(sql) + ")");
         }
     }
 
@@ -346,6 +431,11 @@ final class StagedLoad implements AutoCloseable {
         TableRef t = tables.get(table);
         return "ALTER TABLE " + Sql.qualified(stagingSchemas.get(t.schema()), t.name()) + " SET SCHEMA "
                 + Sql.ident(t.schema());
+    }
+
+    /** Whether the backup's postData statement {@code index} already ran on a staged table (it moved with it). */
+    boolean ranOnStagedTable(int index) {
+        return postDone.contains(index);
     }
 
     /** Drops the staging schemas inside the restore's transaction, once every staged table has moved out. */

@@ -52,6 +52,7 @@ final class IndexReader {
             DumpItem item = ctx.graph.add(DumpItem.Kind.CONSTRAINT, kind, r.qname + " " + name);
             item.sql("ALTER TABLE ONLY " + r.qname + " ADD CONSTRAINT " + name + " " + rs.getString("def"));
             item.dependsOn(r.item);
+            r.indexItems.add(item);
             CatalogRef ref = CatalogRef.of(CatalogRef.PG_CONSTRAINT, rs.getLong("oid"));
             ctx.graph.bind(ref, item);
             ctx.graph.bind(CatalogRef.of(CatalogRef.PG_CLASS, rs.getLong("conindid")), item);
@@ -89,6 +90,7 @@ final class IndexReader {
                 item = ctx.graph.add(DumpItem.Kind.INDEX, "index", qname);
                 item.sql(rs.getString("def"));
                 item.dependsOn(r.item);
+                r.indexItems.add(item);
                 CatalogRef ref = CatalogRef.of(CatalogRef.PG_CLASS, indexOid);
                 ctx.graph.bind(ref, item);
                 indexItems.put(indexOid, item);

@@ -42,6 +42,8 @@ final class RelationReader {
         final List<DumpItem> checks = new ArrayList<>();
         /** See {@link RelationReader#markStageable()}. */
         boolean stageable;
+        /** Post-data items creating this table's indexes and key constraints (see {@link TableRef#stagedPost()}). */
+        final List<DumpItem> indexItems = new ArrayList<>();
     }
 
     /** A column of a relation. */
@@ -129,18 +131,30 @@ final class RelationReader {
     }
 
     /**
-     * The tables to copy, each stageable one with the index (in {@code preData}) of its CREATE statement.
+     * The tables to copy, each stageable one with the index (in {@code preData}) of its CREATE statement and those
+     * (in {@code postData}) of the statements creating its indexes and key constraints that depend on nothing in the
+     * backup but the table.
      *
-     * @param firstStatement the index in {@code preData} of each item's first statement
+     * @param firstPre  the index in {@code preData} of each pre-data item's first statement
+     * @param firstPost the index in {@code postData} of each post-data item's first statement
      */
-    List<TableRef> tables(Map<DumpItem, Integer> firstStatement, List<String> preData) {
+    List<TableRef> tables(Map<DumpItem, Integer> firstPre, List<String> preData, Map<DumpItem, Integer> firstPost,
+                          List<String> postData) {
         List<TableRef> result = new ArrayList<>(tables.size());
         for (int i = 0; i < tables.size(); i++) {
             TableRef t = tables.get(i);
             Rel r = tableRelations.get(i);
-            Integer at = r.stageable ? firstStatement.get(r.item) : null;
+            Integer at = r.stageable ? firstPre.get(r.item) : null;
             if (at != null && at < preData.size() && preData.get(at).startsWith("CREATE TABLE " + r.qname + " (")) {
-                t = t.withCreateStatement(at);
+                List<Integer> post = new ArrayList<>();
+                for (DumpItem index : r.indexItems) {
+                    Integer p = firstPost.get(index);
+                    if (p != null && index.section == Section.POST_DATA && !index.omitted
+                            && index.deps.size() == 1 && index.deps.contains(r.item)) {
+                        post.add(p);
+                    }
+                }
+                t = t.staged(at, post);
             }
             result.add(t);
         }

@@ -121,11 +121,15 @@ public final class SchemaExtractor {
             pre.addAll(i.render());
         });
         List<String> post = new ArrayList<>();
-        graph.order(Section.POST_DATA).forEach(i -> post.addAll(i.render()));
+        Map<DumpItem, Integer> firstPost = new IdentityHashMap<>();
+        graph.order(Section.POST_DATA).forEach(i -> {
+            firstPost.put(i, post.size());
+            post.addAll(i.render());
+        });
         Map<String, String> inventory = new TreeMap<>(graph.inventory());
         inventory.put("table data", Integer.toString(relations.tables.size()));
         return new SchemaScript(version, schemas.schemaNames, schemas.extensionNames, pre,
-                relations.tables(firstStatement, pre), post, inventory);
+                relations.tables(firstStatement, pre, firstPost, post), post, inventory);
     }
 
     private static void readDependencies(CatalogContext ctx, RelationReader relations, SchemaReader schemas)

@@ -15,8 +15,13 @@ import java.util.stream.Collectors;
  *                        statement names nothing in the backup's schemas but the table itself (built-in column types,
  *                        defaults and CHECK constraints as statements of their own), so that a restore may run it in a
  *                        staging schema and load the table there; -1 for every other table
+ * @param stagedPost      for such a table, the indexes in {@link SchemaScript#postData()} of the statements that
+ *                        create its indexes, primary keys and unique or exclusion constraints and name nothing in the
+ *                        backup's schemas but the table: a restore that stages the table may run them on the staged
+ *                        table (they move with it); empty for every other table
  */
-public record TableRef(String schema, String name, long estimatedBytes, List<String> columns, int createStatement) {
+public record TableRef(String schema, String name, long estimatedBytes, List<String> columns, int createStatement,
+                       List<Integer> stagedPost) {
 
     public TableRef {
         if (schema == null || schema.isEmpty() || name == null || name.isEmpty()) {
@@ -26,16 +31,20 @@ public record TableRef(String schema, String name, long estimatedBytes, List<Str
             throw new IllegalArgumentException("createStatement must be an index or -1, got " + createStatement);
         }
         columns = List.copyOf(columns);
+        stagedPost = List.copyOf(stagedPost);
+        if (createStatement < 0 && !stagedPost.isEmpty()) {
+            throw new IllegalArgumentException("stagedPost needs a createStatement");
+        }
     }
 
     /** A table without a stageable CREATE statement. */
     public TableRef(String schema, String name, long estimatedBytes, List<String> columns) {
-        this(schema, name, estimatedBytes, columns, -1);
+        this(schema, name, estimatedBytes, columns, -1, List.of());
     }
 
-    /** This table with the index of its stageable CREATE statement. */
-    public TableRef withCreateStatement(int index) {
-        return new TableRef(schema, name, estimatedBytes, columns, index);
+    /** This table with the index of its stageable CREATE statement and those of its stageable post-data statements. */
+    public TableRef staged(int createIndex, List<Integer> postIndexes) {
+        return new TableRef(schema, name, estimatedBytes, columns, createIndex, postIndexes);
     }
 
     /** The quoted qualified name, e.g. {@code "public"."My Table"}, usable in any SQL statement. */
