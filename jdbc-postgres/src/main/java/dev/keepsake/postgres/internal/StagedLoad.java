@@ -22,10 +22,12 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.BitSet;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The parallel half of a restore. Before the restore's one transaction starts, the big tables that allow it (a
@@ -67,7 +69,7 @@ final class StagedLoad implements AutoCloseable {
     /** Per table: the statements building its indexes and key constraints on its staging copy. */
     private final Map<Integer, List<String>> indexStatements = new HashMap<>();
     /** postData indexes of the statements run on staged tables instead (the restore's transaction skips them). */
-    private final java.util.Set<Integer> postDone = new java.util.HashSet<>();
+    private final Set<Integer> postDone = new HashSet<>();
     /** Schema of the backup to its staging schema. */
     private final Map<String, String> stagingSchemas = new LinkedHashMap<>();
     private final int helperCount;
