@@ -276,10 +276,11 @@ public final class PostgresPart implements BackupJob, RestoreJob {
          * and unique constraints (those that name nothing in the backup but the table); the restore's transaction
          * then moves these tables into place with {@code ALTER TABLE ... SET SCHEMA}, loads the other tables and
          * builds the remaining indexes and constraints (foreign keys, ...), so the application waits only for that
-         * short transaction. The application still sees the whole backup at one commit or nothing; a failed restore drops
-         * the staging schemas. Needs {@code CREATE} on the database (without it, everything loads in the one
-         * transaction). The rows of the other tables wait in a temporary file (owner-only) while the big ones load.
-         * 1 loads everything in the one transaction, on one connection.
+         * short transaction. The application still sees the whole backup at one commit or nothing; a failed restore
+         * drops the staging schemas, and the next restore drops those a crash left behind. Needs {@code CREATE} on
+         * the database (without it, everything loads in the one transaction). The rows of the other tables wait in a
+         * temporary file (owner-only, in {@code java.io.tmpdir}) while the big ones load. 1 loads everything in the
+         * one transaction, on one connection.
          */
         public Builder restoreParallelism(int connections) {
             this.restoreParallelism = connections;

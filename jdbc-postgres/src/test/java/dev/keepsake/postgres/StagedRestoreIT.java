@@ -156,7 +156,7 @@ class StagedRestoreIT {
     }
 
     @Test
-    void leftoverStagingSchemasAreLeftOutOfBackupsAndDroppedByTheNextRestore(PostgresServer server,
+    void leftoverStagingSchemasAreLeftOutOfBackupsAndDroppedByTheNextRestoreThatSucceeds(PostgresServer server,
                                                                             @TempDir Path dir) throws Exception {
         try (TestDatabase source = server.createDatabase("staged_src");
              TestDatabase target = server.createDatabase("staged_dst")) {
@@ -167,9 +167,17 @@ class StagedRestoreIT {
             target.execute(leftover);
             SpoolArchive archive = Transfer.backup(PostgresPart.builder().dataSource(source.dataSource()).build(), dir);
             assertThat(archive.attributes).containsEntry("schemas", "1");
+            // the sweep is part of the restore's transaction: a refused restore leaves the leftover too
+            target.execute("CREATE TABLE public.t (i integer); CREATE SCHEMA other;"
+                    + " CREATE VIEW other.v AS SELECT i FROM public.t");
+            PostgresPart part = PostgresPart.builder().dataSource(target.dataSource()).build();
+            assertThatThrownBy(() -> Transfer.restore(part, archive)).isInstanceOf(PostgresRestoreException.class)
+                    .hasMessageContaining("other.v");
+            assertThat(stagingSchemas(target)).containsExactly("keepsake_staging_0123456789ab_0");
 
-            Transfer.restore(PostgresPart.builder().dataSource(target.dataSource()).restoreStagingMinBytes(0).build(),
-                    archive);
+            // a restore that stages nothing (public.t is far below the default 32 MiB) still drops it
+            target.execute("DROP VIEW other.v");
+            Transfer.restore(part, archive);
 
             assertThat(stagingSchemas(target)).isEmpty();
             assertThat(NastyDataRoundTripIT.single(target, "SELECT count(*) FROM public.t")).isEqualTo("1000");

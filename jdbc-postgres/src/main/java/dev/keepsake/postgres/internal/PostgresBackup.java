@@ -25,7 +25,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
-import java.util.stream.Collectors;
 import java.util.Optional;
 import java.util.concurrent.CompletionService;
 import java.util.concurrent.ExecutionException;
@@ -51,11 +50,9 @@ public final class PostgresBackup {
     /**
      * Version of this part's layout inside the archive; the restore refuses layouts it does not know. Layout 1 has
      * every table in COPY's text format; in layout 2 the table list ({@value #TABLES_ENTRY}, right after the schema)
-     * gives each table's format, text or binary; layout 3 adds to that list the index of each table's stageable
-     * {@code CREATE TABLE} statement ({@link dev.keepsake.postgres.internal.schema.TableRef#createStatement()}) and
-     * those of its stageable index statements ({@link dev.keepsake.postgres.internal.schema.TableRef#stagedPost()}),
-     * which let a restore load and index big tables on several connections. A backup is written in the lowest layout that holds it,
-     * so that older versions read what they can.
+     * gives each table's format, text or binary; layout 3 adds to that list where a restore may stage each table
+     * ({@link TableList}), which lets it load and index big tables on several connections. A backup is written in the
+     * lowest layout that holds it, so that older versions read what they can.
      */
     public static final String LAYOUT = "3";
     static final String LAYOUT_BINARY = "2";
@@ -220,10 +217,7 @@ public final class PostgresBackup {
 
     private void recordMetadata(PartWriter out, ServerInfo server, SchemaScript script, BitSet binary)
             throws IOException {
-        boolean staged = false;
-        for (int i = binary.nextSetBit(0); i >= 0; i = binary.nextSetBit(i + 1)) {
-            staged |= script.tables().get(i).createStatement() >= 0;
-        }
+        boolean staged = TableList.anyStageable(script.tables(), binary);
         if (binary.isEmpty()) {
             out.putAttribute("layout", LAYOUT_TEXT_ONLY);
             out.putAttribute("data_format", "text");
@@ -240,29 +234,8 @@ public final class PostgresBackup {
         out.putAttribute("tables", Integer.toString(script.tables().size()));
         out.putAttribute("statements", Integer.toString(script.preData().size() + script.postData().size()));
         writeFile(out, SCHEMA_ENTRY, script.toText().getBytes(StandardCharsets.UTF_8));
-        StringBuilder tsv = new StringBuilder(staged ? BinaryCopy.TABLE_LIST_HEADER_STAGEABLE
-                : BinaryCopy.TABLE_LIST_HEADER).append('\n');
-        for (int i = 0; i < script.tables().size(); i++) {
-            TableRef t = script.tables().get(i);
-            tsv.append(streamName(i)).append('\t').append(tsvField(t.schema())).append('\t')
-                    .append(tsvField(t.name())).append('\t').append(t.estimatedBytes()).append('\t')
-                    .append(binary.get(i) ? "binary" : "text");
-            if (staged) {
-                boolean stageable = binary.get(i) && t.createStatement() >= 0;
-                tsv.append('\t').append(stageable ? t.createStatement() : -1).append('\t');
-                if (!stageable || t.stagedPost().isEmpty()) {
-                    tsv.append('-');
-                } else {
-                    tsv.append(t.stagedPost().stream().map(String::valueOf).collect(Collectors.joining(",")));
-                }
-            }
-            tsv.append('\n');
-        }
-        writeFile(out, TABLES_ENTRY, tsv.toString().getBytes(StandardCharsets.UTF_8));
-    }
-
-    private static String tsvField(String s) {
-        return s.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r");
+        writeFile(out, TABLES_ENTRY, TableList.write(script.tables(), binary, staged)
+                .getBytes(StandardCharsets.UTF_8));
     }
 
     private static void writeFile(PartWriter out, String name, byte[] content) throws IOException {

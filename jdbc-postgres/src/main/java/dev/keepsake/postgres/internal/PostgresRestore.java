@@ -52,7 +52,6 @@ public final class PostgresRestore {
                     + PostgresBackup.LAYOUT + ": restore it with the version of Keepsake that made it", true, null);
         }
         int backupVersionNum = parseVersionNum(attributes.get("server_version_num"));
-        long started = System.nanoTime();
         Connection c;
         try {
             c = settings.connections().open();
@@ -74,7 +73,7 @@ public final class PostgresRestore {
             SchemaScript script = readScript(in);
             BitSet binary = new BitSet();
             if (!PostgresBackup.LAYOUT_TEXT_ONLY.equals(layout)) {
-                BinaryCopy.TableList list = readTableList(in, script, PostgresBackup.LAYOUT.equals(layout));
+                TableList list = readTableList(in, script, PostgresBackup.LAYOUT.equals(layout));
                 binary = list.binary();
                 staged = StagedLoad.plan(settings, context.operationId(), script, binary, list.createStatement(),
                         list.stagedPost());
@@ -82,11 +81,10 @@ public final class PostgresRestore {
             if (staged != null && !mayStage(c, script)) {
                 staged = null;
             }
-            long stagingStarted = System.nanoTime();
             if (staged != null) {
+                long stagingStarted = System.nanoTime();
                 stage.set("loading the big tables on " + staged.connections() + " connections");
                 context.phase("copying data");
-                StagedLoad.dropLeftovers(c);
                 staged.start(c);
                 StagedLoad loading = staged;
                 try {
@@ -103,6 +101,7 @@ public final class PostgresRestore {
                         staged.stagedTables(), staged.connections(), (System.nanoTime() - stagingStarted) / 1_000_000);
             }
 
+            long transactionStarted = System.nanoTime();
             c.setAutoCommit(false);
             Sql.execute(c, "SET TRANSACTION ISOLATION LEVEL READ COMMITTED"); // COPY FREEZE needs no older snapshot
             configureTransaction(c, settings, context.operationId());
@@ -115,6 +114,7 @@ public final class PostgresRestore {
             if (!outside.isEmpty()) {
                 throw refusedForOutsideDependents(script, outside);
             }
+            StagedLoad.dropLeftovers(c, staged == null ? List.of() : staged.schemaNames());
             long locksNeeded = SchemaReplacer.relationCount(c, script.schemas())
                     + script.preData().size() + script.postData().size() + 2L * script.tables().size();
             stage.locksNeeded = locksNeeded;
@@ -143,7 +143,7 @@ public final class PostgresRestore {
             LOG.debug("{} - part '{}' staged, transaction open: {} statements, {} tables; schema {} ms, data {} ms,"
                             + " indexes and constraints {} ms", context.operationId(), part,
                     script.preData().size() + script.postData().size(), script.tables().size(),
-                    (schemaDone - started) / 1_000_000, (dataDone - schemaDone) / 1_000_000,
+                    (schemaDone - transactionStarted) / 1_000_000, (dataDone - schemaDone) / 1_000_000,
                     (System.nanoTime() - dataDone) / 1_000_000);
             handedOver = true;
             return new PreparedPostgresRestore(c, part, staged == null ? () -> { } : staged::dropSchemas);
@@ -273,7 +273,7 @@ public final class PostgresRestore {
     }
 
     /** Layouts 2 and 3: the table list that follows the schema (formats; stageable CREATE statements). */
-    private BinaryCopy.TableList readTableList(PartReader in, SchemaScript script, boolean stageable)
+    private TableList readTableList(PartReader in, SchemaScript script, boolean stageable)
             throws IOException {
         Optional<PartReader.Entry> next = in.next();
         if (next.isEmpty() || !next.get().entry().name().equals(PostgresBackup.TABLES_ENTRY)
@@ -285,7 +285,7 @@ public final class PostgresRestore {
         }
         String text = new String(next.get().content().readAllBytes(), StandardCharsets.UTF_8);
         try {
-            return BinaryCopy.fromTableList(text, script.tables().size(), stageable, script.preData().size(),
+            return TableList.parse(text, script.tables().size(), stageable, script.preData().size(),
                     script.postData().size());
         } catch (IllegalArgumentException e) {
             throw new PostgresRestoreException("part '" + settings.partName() + "' of the archive has an invalid "

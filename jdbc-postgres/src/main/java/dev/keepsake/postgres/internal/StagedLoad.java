@@ -21,6 +21,7 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.BitSet;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.HexFormat;
@@ -276,25 +277,29 @@ final class StagedLoad implements AutoCloseable {
     }
 
     /**
-     * Drops the staging schemas a crashed or killed restore left behind (the names of this class; a schema the role
-     * may not drop is left alone). Runs on {@code c} in autocommit mode.
+     * Drops, in the restore's transaction on {@code c} (so a failed or refused restore leaves them too), the staging
+     * schemas a crashed or killed restore left behind: those of this class's names that the role owns, but not
+     * {@code keep} (this restore's own).
      */
-    static void dropLeftovers(Connection c) throws SQLException {
+    static void dropLeftovers(Connection c, Collection<String> keep) throws SQLException {
         List<String> leftovers = new ArrayList<>();
         try (Statement st = c.createStatement();
              ResultSet rs = st.executeQuery("SELECT nspname FROM pg_catalog.pg_namespace WHERE nspname LIKE "
-                     + Sql.literal(SCHEMA_PREFIX.replace("_", "\\_") + "%"))) {
+                     + Sql.literal(SCHEMA_PREFIX.replace("_", "\\_") + "%")
+                     + " AND pg_catalog.pg_has_role(nspowner, 'USAGE')")) {
             while (rs.next()) {
                 leftovers.add(rs.getString(1));
             }
         }
+        leftovers.removeAll(keep);
         for (String schema : leftovers) {
-            try {
-                Sql.execute(c, "DROP SCHEMA " + Sql.ident(schema) + " CASCADE");
-            } catch (SQLException e) {
-                LOG.debug("could not drop the leftover staging schema {}: {}", schema, Sql.describe(e));
-            }
+            Sql.execute(c, "DROP SCHEMA " + Sql.ident(schema) + " CASCADE");
         }
+    }
+
+    /** This restore's staging schemas. */
+    Collection<String> schemaNames() {
+        return List.copyOf(stagingSchemas.values());
     }
 
     /**

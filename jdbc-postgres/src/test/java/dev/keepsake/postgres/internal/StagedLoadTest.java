@@ -49,34 +49,4 @@ class StagedLoadTest {
                 .isNull();
         assertThat(StagedLoad.retarget("COMMENT ON INDEX public.i IS 'x'", "public", "t", "s")).isNull();
     }
-
-    @Test
-    void theLayout3TableListGivesFormatsAndCreateStatementsAndRefusesBadIndexes() {
-        String header = BinaryCopy.TABLE_LIST_HEADER_STAGEABLE + "\n";
-        BinaryCopy.TableList list = BinaryCopy.fromTableList(header
-                + "data/000000\tpublic\ta\t8192\tbinary\t7\t3,4\n"
-                + "data/000001\tpublic\tb\t8192\ttext\t-1\t-\n", 2, true, 10, 5);
-        assertThat(list.binary().get(0)).isTrue();
-        assertThat(list.binary().get(1)).isFalse();
-        assertThat(list.createStatement()).containsExactly(7, -1);
-        assertThat(list.stagedPost()[0]).containsExactly(3, 4);
-        assertThat(list.stagedPost()[1]).isEmpty();
-        assertThatThrownBy(() -> BinaryCopy.fromTableList(header + "data/000000\tpublic\ta\t1\tbinary\t1\t5\n", 1, true,
-                10, 5)).hasMessage("line 2 gives the index statements '5' ('-', or indexes of post-data statements of a"
-                + " stageable table, expected)");
-        assertThatThrownBy(() -> BinaryCopy.fromTableList(header + "data/000000\tpublic\ta\t1\tbinary\t-1\t1\n", 1,
-                true, 10, 5)).hasMessageContaining("gives the index statements '1'");
-
-        assertThatThrownBy(() -> BinaryCopy.fromTableList(header + "data/000000\tpublic\ta\t1\tbinary\t10\t-\n", 1, true, 10, 5))
-                .hasMessage("line 2 gives the create statement '10' (-1, or the index of a schema statement of a"
-                        + " binary table, expected)");
-        assertThatThrownBy(() -> BinaryCopy.fromTableList(header + "data/000000\tpublic\ta\t1\ttext\t3\t-\n", 1, true, 10, 5))
-                .hasMessageContaining("gives the create statement '3'");
-        assertThatThrownBy(() -> BinaryCopy.fromTableList(header + "data/000000\tpublic\ta\t1\tbinary\tx\t-\n", 1, true, 10, 5))
-                .hasMessageContaining("gives the create statement 'x'");
-        assertThatThrownBy(() -> BinaryCopy.fromTableList(header + "data/000000\tpublic\ta\t1\tbinary\n", 1, true, 10, 5))
-                .hasMessage("line 2 is not the line of table 0");
-        assertThatThrownBy(() -> BinaryCopy.fromTableList(BinaryCopy.TABLE_LIST_HEADER + "\n"
-                + "data/000000\tpublic\ta\t1\tbinary\t1\t-\n", 1, true, 10, 5)).hasMessageContaining("its header is not");
-    }
 }

@@ -100,9 +100,10 @@ final class RelationReader {
     /**
      * Marks the tables whose CREATE statement a restore may run in a staging schema of its own, on another connection,
      * and move into place later ({@link TableRef#createStatement()}): plain permanent heap tables without inheritance
-     * (either way), partitioning or OF type, without identity or generated columns, every column of a type in pg_catalog with a
-     * default or pg_catalog collation. Their column defaults and CHECK constraints are written as statements of their
-     * own after the CREATE (as pg_dump writes some of them), so that the CREATE names nothing in the backup's schemas.
+     * (either way), partitioning or OF type, without identity or generated columns, every column of a type in
+     * pg_catalog with a default or pg_catalog collation. Their column defaults and CHECK constraints are written as
+     * statements of their own after the CREATE (as pg_dump writes some of them), so that the CREATE names nothing in
+     * the backup's schemas.
      */
     private void markStageable() {
         // a child created with INHERITS copies its parent's defaults only when they are part of the parent's CREATE
