@@ -48,6 +48,7 @@ public final class ArchiveWriter {
     private final List<Manifest.Entry> entries = new ArrayList<>();
     private final List<Manifest.Part> parts = new ArrayList<>();
     private final byte[] copyBuffer = new byte[ArchiveLayout.BUFFER_SIZE];
+    /** Hashes entries written under the archive lock (chunks in an array are hashed before it is taken). */
     private final MessageDigest digest = TarSink.sha256();
     private long totalBytes;
 
@@ -262,6 +263,13 @@ public final class ArchiveWriter {
         public void appendChunk(String streamName, ByteBuffer data) throws IOException {
             checkOpen();
             checkName("stream name", streamName);
+            // hashed before taking the archive lock, so that the parts' threads hash at the same time
+            byte[] sha = null;
+            if (data.hasArray()) {
+                MessageDigest chunkDigest = TarSink.sha256();
+                chunkDigest.update(data.array(), data.arrayOffset() + data.position(), data.remaining());
+                sha = chunkDigest.digest();
+            }
             lock(name);
             try {
                 int index = nextChunk.merge(streamName, 1, Integer::sum) - 1;
@@ -270,23 +278,23 @@ public final class ArchiveWriter {
                 Instant now = context.startedAt();
                 sink.tar().putArchiveEntry(tarEntry(tarName, TarConstants.LF_NORMAL, size,
                         ArchiveEntry.DEFAULT_FILE_MODE, now));
-                digest.reset();
-                if (data.hasArray()) {
+                if (sha != null) {
                     int off = data.arrayOffset() + data.position();
                     sink.tar().write(data.array(), off, size);
-                    digest.update(data.array(), off, size);
                     data.position(data.limit());
                 } else {
+                    digest.reset();
                     while (data.hasRemaining()) {
                         int n = Math.min(copyBuffer.length, data.remaining());
                         data.get(copyBuffer, 0, n);
                         sink.tar().write(copyBuffer, 0, n);
                         digest.update(copyBuffer, 0, n);
                     }
+                    sha = digest.digest();
                 }
                 sink.tar().closeArchiveEntry();
                 record(tarName, new ArchiveEntry(streamName, ArchiveEntry.Type.CHUNK, size,
-                        ArchiveEntry.DEFAULT_FILE_MODE, now, null, index), size, digest.digest());
+                        ArchiveEntry.DEFAULT_FILE_MODE, now, null, index), size, sha);
                 context.addProgress(size);
             } finally {
                 unlock();

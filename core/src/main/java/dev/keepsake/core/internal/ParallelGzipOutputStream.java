@@ -146,29 +146,39 @@ final class ParallelGzipOutputStream extends OutputStream {
         }
     }
 
-    /** A deflater, a CRC and an output buffer, reused from member to member (one thread at a time). */
+    /**
+     * A deflater ({@link GreedyDeflate} at level 1, zlib's for the other levels), a CRC and an output buffer, reused
+     * from member to member (one thread at a time).
+     */
     private static final class Compressor {
         private final Deflater deflater;
+        private final GreedyDeflate greedy;
         private final CRC32 crc = new CRC32();
-        private byte[] buffer = new byte[BLOCK_SIZE + BLOCK_SIZE / 1000 + 1024];
+        private byte[] buffer = new byte[HEADER.length + GreedyDeflate.maxCompressedLength(BLOCK_SIZE) + 8];
 
         Compressor(int level) {
-            deflater = new Deflater(level, true);
+            greedy = level == 1 ? new GreedyDeflate() : null;
+            deflater = greedy == null ? new Deflater(level, true) : null;
         }
 
         byte[] member(byte[] data, int length) {
             crc.reset();
             crc.update(data, 0, length);
-            deflater.reset();
-            deflater.setInput(data, 0, length);
-            deflater.finish();
             System.arraycopy(HEADER, 0, buffer, 0, HEADER.length);
             int pos = HEADER.length;
-            while (!deflater.finished()) {
-                if (pos == buffer.length) {
-                    buffer = Arrays.copyOf(buffer, buffer.length * 2);
+            if (greedy != null) {
+                // a block is never longer than BLOCK_SIZE, for which the buffer is sized
+                pos += greedy.deflate(data, 0, length, buffer, pos);
+            } else {
+                deflater.reset();
+                deflater.setInput(data, 0, length);
+                deflater.finish();
+                while (!deflater.finished()) {
+                    if (pos == buffer.length) {
+                        buffer = Arrays.copyOf(buffer, buffer.length * 2);
+                    }
+                    pos += deflater.deflate(buffer, pos, buffer.length - pos);
                 }
-                pos += deflater.deflate(buffer, pos, buffer.length - pos);
             }
             byte[] member = Arrays.copyOf(buffer, pos + 8);
             writeIntLe(member, pos, (int) crc.getValue());
@@ -178,7 +188,9 @@ final class ParallelGzipOutputStream extends OutputStream {
         }
 
         void end() {
-            deflater.end();
+            if (deflater != null) {
+                deflater.end();
+            }
         }
     }
 
