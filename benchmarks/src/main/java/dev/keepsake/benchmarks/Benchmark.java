@@ -200,6 +200,8 @@ public final class Benchmark {
                         return timed(() -> tools.restore(target.name(), fd, "-Fd", "-j2"), restoreFd, null);
                     })));
 
+            warmUp(backups, server, source);
+            warmUp(restores, server, source);
             for (int round = 0; round < options.rounds(); round++) {
                 runRotated(backups, round, server, source);
                 runRotated(restores, round, server, source);
@@ -238,6 +240,27 @@ public final class Benchmark {
             step.measurement().add(s);
             progress.printf(Locale.ROOT, "round %d/%d  %-42s %7.2f s%n", round + 1, options.rounds(),
                     step.measurement().name(), s);
+        }
+    }
+
+    /**
+     * Runs each selected Keepsake step {@code --warmup} times, untimed: the JIT compiles the compressor's and the
+     * copy's loops during the first run, which a long-running service pays once. The reference tools are native
+     * programs started anew each time and are not warmed up. What a warm-up run records besides its time (heap, CPU,
+     * size, the restore's check against the source) is kept.
+     */
+    private void warmUp(List<Step> steps, PostgresServer server, TestDatabase source)
+            throws IOException, SQLException, InterruptedException {
+        for (int i = 0; i < options.warmup(); i++) {
+            for (Step step : steps) {
+                if (selected(step) && step.measurement().name().startsWith("keepsake")) {
+                    checkpoint(source);
+                    double s = step.action().run();
+                    step.measurement().discardTimings();
+                    progress.printf(Locale.ROOT, "warm-up %d/%d  %-40s %7.2f s (not counted)%n", i + 1,
+                            options.warmup(), step.measurement().name(), s);
+                }
+            }
         }
     }
 
@@ -294,8 +317,9 @@ public final class Benchmark {
             throws IOException, InterruptedException {
         out.println();
         out.printf(Locale.ROOT, "Keepsake benchmark: scale %s (%,d accounts, %,d mixed-type rows), database %,d MB,"
-                + " %d round(s), contenders alternating%n", options.scale(), Dataset.accounts(options.scale()),
-                Dataset.mixedRows(options.scale()), r.databaseBytes() / MIB, options.rounds());
+                + " %d round(s), contenders alternating, after %d untimed warm-up run(s) of each Keepsake operation%n",
+                options.scale(), Dataset.accounts(options.scale()), Dataset.mixedRows(options.scale()),
+                r.databaseBytes() / MIB, options.rounds(), options.warmup());
         out.printf(Locale.ROOT, "server: %s; tools: %s (%s)%n", server.description(), tools.directory(),
                 tools.version("pg_dump"));
         out.printf(Locale.ROOT, "JVM: %s, %d CPUs, max heap %d MB; Keepsake backup parallelism %d%n",

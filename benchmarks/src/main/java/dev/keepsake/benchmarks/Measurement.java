@@ -27,6 +27,12 @@ final class Measurement {
         seconds.add(wallSeconds);
     }
 
+    /** Forgets the wall and CPU times recorded so far (after a warm-up run); the peak heap and the size stay. */
+    void discardTimings() {
+        seconds.clear();
+        cpuSeconds.clear();
+    }
+
     List<Double> seconds() {
         return List.copyOf(seconds);
     }

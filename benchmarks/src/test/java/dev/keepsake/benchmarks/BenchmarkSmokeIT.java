@@ -38,6 +38,8 @@ class BenchmarkSmokeIT {
         assertThat(text).contains("| " + Benchmark.KEEPSAKE_RESTORE + " |", "| " + Benchmark.PG_RESTORE_FD_J2 + " |",
                 "backup / pg_dump -Fc", "zstd backup / raw COPY", "peak heap", "identical");
         assertThat(text).containsPattern("\\| (PASS|FAIL) \\|");
+        assertThat(progress.toString(StandardCharsets.UTF_8)).contains("warm-up 1/1  " + Benchmark.KEEPSAKE_BACKUP,
+                "warm-up 1/1  " + Benchmark.KEEPSAKE_RESTORE).doesNotContain("warm-up 1/1  pg_");
     }
 
     @Test
@@ -50,5 +52,8 @@ class BenchmarkSmokeIT {
                 .hasMessageContaining("--scale must be a number above 0");
         assertThat(BenchmarkOptions.parse().scale()).isEqualTo(50);
         assertThat(BenchmarkOptions.parse().rounds()).isEqualTo(3);
+        assertThat(BenchmarkOptions.parse().warmup()).isEqualTo(1);
+        assertThatThrownBy(() -> BenchmarkOptions.parse("--warmup", "-1"))
+                .hasMessageContaining("--warmup must be between 0 and 10 but was -1");
     }
 }
