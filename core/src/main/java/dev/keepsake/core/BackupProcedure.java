@@ -169,7 +169,7 @@ final class BackupProcedure {
                 declared.add(new Manifest.Part(job.name(), job.type(), schema, Map.of(), 0, 0));
             }
             part = null;
-            Manifest header = new Manifest(ArchiveLayout.FORMAT_VERSION, settings.productName(),
+            Manifest header = new Manifest(ArchiveWriter.formatVersion(settings.format()), settings.productName(),
                     settings.productVersion().toString(), op.id, op.startedAt, declared, List.of(), 0, 0);
             writer = new ArchiveWriter(pending.output(), settings.format(), settings.compressionLevel(), header);
             writer.start();

@@ -201,6 +201,7 @@ final class RestoreProcedure {
                 in.finish();
             }
             part = null;
+            reader.finish();
             if (Thread.currentThread().isInterrupted()) {
                 throw new InterruptedException("interrupted before commit");
             }

@@ -519,18 +519,56 @@ class EngineTest {
     @Test
     void archiveChangedBetweenVerificationAndPreparationIsCaughtWhileReadingAndNothingChanges() throws Exception {
         Fixture f = new Fixture(tmp);
+        Map<String, String> before = f.targets();
+
+        OperationStatus s = restoreSwappedAfterVerification(f, "parts/files/sub/b.bin"::equals, 10);
+
+        assertThat(s.succeeded()).isFalse();
+        assertThat(s.errorCode()).contains(ErrorCode.PART_FAILED);
+        assertThat(s.statusMessage()).startsWith("Restore failed while preparing part 'files' (the archive file "
+                + "changed after it was verified (the content of entry 'parts/files/sub/b.bin' differs)");
+        assertThat(f.targets()).isEqualTo(before);
+        assertThat(f.streams.aborts).hasValue(1);
+    }
+
+    @Test
+    void chunkChangedBetweenVerificationAndPreparationFailsTheRestoreBeforeAnyPartCommits() throws Exception {
+        // chunks have no hash of their own (format 2): the data's SHA-256 is checked again after the last part read
+        Fixture f = new Fixture(tmp);
+        Map<String, String> before = f.targets();
+
+        OperationStatus s = restoreSwappedAfterVerification(f, "parts/db/table-a.chunk-000000"::equals, 0);
+
+        assertThat(s.succeeded()).isFalse();
+        assertThat(s.errorCode()).contains(ErrorCode.PART_FAILED);
+        assertThat(s.statusMessage()).startsWith("Restore failed while reading the archive again (the archive "
+                + "file changed after it was verified (its data differs)");
+        assertThat(f.targets()).isEqualTo(before);
+        assertThat(f.files.commits.get() + f.streams.commits.get()).isZero();
+        assertThat(f.files.aborts).hasValue(1);
+        assertThat(f.streams.aborts).hasValue(1);
+    }
+
+    /**
+     * Backs up, flips one bit at {@code offset} of the first entry {@code which} accepts, and restores the good
+     * archive while a hook puts the changed one in its place after verification (before the parts read it).
+     */
+    private OperationStatus restoreSwappedAfterVerification(Fixture f, java.util.function.Predicate<String> which,
+                                                            int offset) throws Exception {
         Path archive;
         try (MaintenanceEngine engine = f.builder().build()) {
             archive = f.backup(engine, "a.tgz");
         }
         List<TarSurgery.Item> items = new ArrayList<>(TarSurgery.read(archive));
-        int i = TarSurgery.indexOf(items, "parts/files/sub/b.bin");
+        int i = 0;
+        while (!which.test(items.get(i).name())) {
+            i++;
+        }
         byte[] changed = items.get(i).content().clone();
-        changed[10] ^= 1;
+        changed[offset] ^= 1;
         items.set(i, items.get(i).withContent(changed));
         Path tampered = tmp.resolve("tampered.tgz");
         TarSurgery.write(items, tampered);
-        Map<String, String> before = f.targets();
         MaintenanceHooks swapAfterVerification = new MaintenanceHooks() {
             @Override
             public void beforeRestore(String id, BackupDescription backup) throws Exception {
@@ -538,14 +576,8 @@ class EngineTest {
             }
         };
         try (MaintenanceEngine engine = f.builder().hooks(swapAfterVerification).build()) {
-            OperationStatus s = Fixture.await(engine.startRestore(RestoreSource.of(archive)));
-            assertThat(s.succeeded()).isFalse();
-            assertThat(s.errorCode()).contains(ErrorCode.PART_FAILED);
-            assertThat(s.statusMessage()).startsWith("Restore failed while preparing part 'files' (the archive file "
-                    + "changed after it was verified (the content of entry 'parts/files/sub/b.bin' differs)");
+            return Fixture.await(engine.startRestore(RestoreSource.of(archive)));
         }
-        assertThat(f.targets()).isEqualTo(before);
-        assertThat(f.streams.aborts).hasValue(1);
     }
 
     @Test

@@ -247,6 +247,11 @@ class HostileArchiveTest {
                 tar("manifest larger than its size limit", l -> { }, "bytes, more than the limit of 12000 bytes",
                         b -> b.maxManifestBytes(12_000)),
                 resigned("malformed manifest JSON", m -> m.substring(0, m.length() - 2), "is not valid JSON"),
+                resigned("manifest of format 2 without its data digest", m -> m.replaceFirst(",\"data\":\\{[^}]*\\}",
+                        ""), "field 'data' is missing (format 2 requires it)"),
+                resigned("manifest of a newer format", m -> m.replace("{\"formatVersion\":2,",
+                        "{\"formatVersion\":3,"), "format version 3, but this version of Keepsake reads only "
+                        + "format versions 1 and 2"),
                 resigned("manifest with a wrong type", m -> m.replaceFirst("\"size\":(\\d+)", "\"size\":\"$1\""),
                         "field 'entries[0].size' must be an integer but is a string"),
                 resigned("manifest with a huge number", m -> m.replaceFirst("\"size\":(\\d+)",
@@ -256,10 +261,10 @@ class HostileArchiveTest {
                 resigned("manifest with deep nesting", m -> m.replace("\"attributes\":{\"server\":\"15.4\"}",
                                 "\"attributes\":{\"server\":" + "[".repeat(5000) + "]".repeat(5000) + "}"),
                         "field 'parts[0].attributes.server' must be a string but is an array"),
-                resigned("manifest with an unknown field", m -> m.replace("{\"formatVersion\":1,",
-                        "{\"formatVersion\":1,\"surprise\":true,"), "field 'surprise' is not known"),
-                resigned("manifest with a duplicate field", m -> m.replace("{\"formatVersion\":1,",
-                        "{\"formatVersion\":1,\"formatVersion\":1,"), "Duplicate field 'formatVersion'"),
+                resigned("manifest with an unknown field", m -> m.replace("{\"formatVersion\":2,",
+                        "{\"formatVersion\":2,\"surprise\":true,"), "field 'surprise' is not known"),
+                resigned("manifest with a duplicate field", m -> m.replace("{\"formatVersion\":2,",
+                        "{\"formatVersion\":2,\"formatVersion\":2,"), "Duplicate field 'formatVersion'"),
                 resigned("manifest whose entry size disagrees with the tar", m -> m.replace("\"size\":15,",
                         "\"size\":14,"), "inconsistent"),
                 resigned("manifest with a different backup id than the header", m -> m.replaceFirst(
@@ -312,26 +317,26 @@ class HostileArchiveTest {
     }
 
     @Test
-    void aChunkWithChangedContentIsRefusedWhileItIsReadAndNoPartCommits(@TempDir Path tmp) throws Exception {
-        // same name, order and size, other bytes: pass 1 of a restore leaves a chunk's content to pass 2, which must
-        // fail before the chunk's last byte reaches the part; verify() hashes everything up front
+    void aChunkWithChangedContentIsRefusedBeforeAnyPartPreparesOrCommits(@TempDir Path tmp) throws Exception {
+        // same name, order and size, other bytes: chunks have no hash of their own (format 2), but the SHA-256 of the
+        // compressed data in the manifest no longer matches, which pass 1 finds before any part starts
         List<TarSurgery.Item> copy = new ArrayList<>(items);
         int i = 0;
         while (!copy.get(i).name().contains(".chunk-")) {
             i++;
         }
-        String name = copy.get(i).name();
         copy.set(i, copy.get(i).withContent(flipBit(copy.get(i).content().clone(), 10)));
         Path bad = tmp.resolve("bad.tgz");
         TarSurgery.write(copy, bad);
         Map<String, String> before = fixture.targets();
+        int prepares = fixture.files.prepares.get() + fixture.streams.prepares.get();
         int commits = fixture.files.commits.get() + fixture.streams.commits.get();
         try (MaintenanceEngine engine = fixture.builder().workDirectory(tmp.resolve("work")).build()) {
-            String expected = "the archive's entry '" + name + "' does not match its SHA-256 in the manifest; it was "
-                    + "tampered with or damaged; use an intact copy.";
+            String expected = "the archive does not match the SHA-256 of its data in the manifest; it was tampered "
+                    + "with, damaged or rewritten by another tool; use the file the backup wrote.";
             assertThatThrownBy(() -> engine.verify(bad)).isInstanceOf(ArchiveVerificationException.class)
-                    .hasMessage("The archive's entry '" + name + "' does not match its SHA-256 in the manifest; it "
-                            + "was tampered with or damaged; use an intact copy.");
+                    .hasMessage("The archive does not match the SHA-256 of its data in the manifest; it was tampered "
+                            + "with, damaged or rewritten by another tool; use the file the backup wrote.");
 
             OperationStatus s = Fixture.await(engine.startRestore(RestoreSource.of(bad)));
 
@@ -340,6 +345,7 @@ class HostileArchiveTest {
             assertThat(s.statusMessage()).isEqualTo("Restore refused: " + expected + " Nothing was changed.");
         }
         assertThat(fixture.targets()).isEqualTo(before);
+        assertThat(fixture.files.prepares.get() + fixture.streams.prepares.get()).isEqualTo(prepares);
         assertThat(fixture.files.commits.get() + fixture.streams.commits.get()).isEqualTo(commits);
     }
 

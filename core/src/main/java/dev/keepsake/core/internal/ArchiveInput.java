@@ -25,12 +25,16 @@ final class ArchiveInput implements AutoCloseable {
     final CompressedCounter compressed;
     final DecompressedCounter decompressed;
     final TarReader tar;
+    /** The gzip reader when the archive is in {@link ParallelGzipOutputStream}'s member form, else null. */
+    final MemberGzipInputStream members;
     private final InputStream file;
     private final ReadAheadInputStream readAhead;
 
     private ArchiveInput(InputStream file, ArchiveFormat format, long fileSize, CompressedCounter compressed,
-                         ReadAheadInputStream readAhead, DecompressedCounter decompressed) {
+                         MemberGzipInputStream members, ReadAheadInputStream readAhead,
+                         DecompressedCounter decompressed) {
         this.file = file;
+        this.members = members;
         this.readAhead = readAhead;
         this.format = format;
         this.fileSize = fileSize;
@@ -70,8 +74,10 @@ final class ArchiveInput implements AutoCloseable {
                 throw new ArchiveVerificationException("The archive is zstd compressed, but zstd support is not "
                         + "installed; add com.github.luben:zstd-jni to the application's class path.");
             }
-            ReadAheadInputStream decompressing = new ReadAheadInputStream(Compression.decompress(format, compressed));
-            return new ArchiveInput(raw, format, size, compressed, decompressing,
+            InputStream decompressor = Compression.decompress(format, compressed);
+            ReadAheadInputStream decompressing = new ReadAheadInputStream(decompressor);
+            return new ArchiveInput(raw, format, size, compressed,
+                    decompressor instanceof MemberGzipInputStream m ? m : null, decompressing,
                     new DecompressedCounter(decompressing, limit, limitWhat));
         } catch (IOException | RuntimeException e) {
             raw.close();
@@ -81,6 +87,27 @@ final class ArchiveInput implements AutoCloseable {
             }
             throw e;
         }
+    }
+
+    /**
+     * Checks, once the reader is past the data (at the manifest), that the archive marks where its data ends and that
+     * the compressed bytes before it have the size and SHA-256 {@code expected} gives.
+     *
+     * @return null when they match, else what is wrong
+     */
+    String dataProblem(Manifest.DataDigest expected) {
+        Manifest.DataDigest seen = members == null ? null : members.dataEnd();
+        if (seen == null) {
+            return "does not mark where its data ends";
+        }
+        if (seen.compressedBytes() != expected.compressedBytes()) {
+            return "has " + seen.compressedBytes() + " bytes of compressed data where its manifest says "
+                    + expected.compressedBytes();
+        }
+        if (!seen.sha256().equals(expected.sha256())) {
+            return "does not match the SHA-256 of its data in the manifest";
+        }
+        return null;
     }
 
     @Override

@@ -4,14 +4,15 @@ import java.util.Locale;
 import java.util.regex.Pattern;
 
 /**
- * Names and limits of the archive layout (format version 1). Internal.
+ * Names and limits of the archive layout (format versions 1 and 2). Internal.
  *
  * <pre>
  * keepsake/header.json                         first entry: format, product, backup id, parts known up front
  * parts/&lt;part&gt;/&lt;entry name&gt;                 FILE (regular), DIRECTORY (tar directory, name ends in '/'),
  *                                              SYMLINK (tar symlink, size 0)
  * parts/&lt;part&gt;/&lt;stream&gt;.chunk-&lt;NNNNNN&gt;       CHUNK (regular); the manifest records stream and index explicitly
- * keepsake/manifest.json                       every entry in archive order with size and SHA-256
+ * keepsake/manifest.json                       every entry in archive order with size and SHA-256 (format 2: chunks
+ *                                              without; instead the SHA-256 of the compressed bytes before it)
  * keepsake/manifest.sig                        HMAC-SHA256 over the exact bytes of manifest.json (absent: unsigned)
  * </pre>
  *
@@ -19,7 +20,13 @@ import java.util.regex.Pattern;
  */
 public final class ArchiveLayout {
 
-    public static final int FORMAT_VERSION = 1;
+    /**
+     * The format written for gzip archives: chunks carry no hash of their own; the manifest holds the SHA-256 of all
+     * compressed bytes before it ({@link Manifest.DataDigest}).
+     */
+    public static final int FORMAT_VERSION = 2;
+    /** The format written for zstd archives (and by Keepsake before format 2): every entry has its SHA-256. */
+    public static final int FORMAT_VERSION_ENTRY_HASHES = 1;
     public static final String HEADER = "keepsake/header.json";
     public static final String MANIFEST = "keepsake/manifest.json";
     public static final String SIGNATURE = "keepsake/manifest.sig";

@@ -17,19 +17,24 @@ import java.util.Optional;
  * Pass 2 of a restore: reads a verified archive again, part by part, handing each part's entries to its restore job
  * through a {@link PartReader} that hashes every entry as it is read and fails at the end of an entry whose bytes
  * differ from the manifest (the file changed since pass 1, or — for chunks, which pass 1 of a restore does not hash —
- * the archive was tampered with), before the last bytes reach the part. The decompressed stream may not be longer
+ * the archive was tampered with), before the last bytes reach the part. In format 2 the chunks have no hash of their
+ * own (pass 1 checked the SHA-256 of all compressed data); {@link #finish()} checks it again after the last part, so
+ * a file changed between the passes fails the restore before any part commits. The decompressed stream may not be longer
  * than it was in pass 1. Not thread-safe. Internal.
  */
 public final class ArchiveReader implements AutoCloseable {
 
     private final ArchiveInput in;
+    private final Manifest.DataDigest data;
     private final List<Manifest.Entry> entries;
     private final boolean chunksHashed;
     private final byte[] skipBuffer = new byte[ArchiveLayout.BUFFER_SIZE];
     private int position;
 
-    private ArchiveReader(ArchiveInput in, List<Manifest.Entry> entries, boolean chunksHashed) {
+    private ArchiveReader(ArchiveInput in, Manifest.DataDigest data, List<Manifest.Entry> entries,
+                          boolean chunksHashed) {
         this.in = in;
+        this.data = data;
         this.entries = entries;
         this.chunksHashed = chunksHashed;
     }
@@ -43,7 +48,8 @@ public final class ArchiveReader implements AutoCloseable {
             if (header == null || !ArchiveLayout.HEADER.equals(header.name())) {
                 throw changed("its header");
             }
-            return new ArchiveReader(in, verified.manifest().entries(), verified.chunksHashed());
+            return new ArchiveReader(in, verified.manifest().data(), verified.manifest().entries(),
+                    verified.chunksHashed());
         } catch (IOException | RuntimeException e) {
             in.close();
             throw e;
@@ -58,6 +64,28 @@ public final class ArchiveReader implements AutoCloseable {
     /** A reader over the entries of {@code part}, which must be the next part in archive order. */
     public Part part(Manifest.Part part, JobContext context) {
         return new Part(part, context);
+    }
+
+    /**
+     * After the last part: checks that the data read in this pass is the data verified in pass 1. In format 2 the
+     * chunks have no hash of their own: this is where a file changed between the passes shows, before any part
+     * commits. Call once every part has read its entries.
+     */
+    public void finish() throws IOException {
+        if (data == null) {
+            return;
+        }
+        if (position != entries.size()) {
+            throw new IllegalStateException("finish() before every part was read (" + position + " of "
+                    + entries.size() + " entries)");
+        }
+        TarReader.Header manifest = in.tar.next();
+        if (manifest == null || !ArchiveLayout.MANIFEST.equals(manifest.name())) {
+            throw changed("the entry after the data");
+        }
+        if (in.dataProblem(data) != null) {
+            throw changed("its data");
+        }
     }
 
     @Override
@@ -191,7 +219,9 @@ public final class ArchiveReader implements AutoCloseable {
             if (n < 0) {
                 throw changed("entry '" + entry.path() + "' is shorter");
             }
-            digest.update(b, off, n);
+            if (entry.sha256() != null) {
+                digest.update(b, off, n);
+            }
             remaining -= n;
             context.addProgress(n);
             if (remaining == 0) {
@@ -223,6 +253,9 @@ public final class ArchiveReader implements AutoCloseable {
                 return;
             }
             verified = true;
+            if (entry.sha256() == null) {
+                return; // a chunk of format 2: the data digest covers it (finish())
+            }
             if (!ArchiveLayout.hex(digest.digest()).equals(entry.sha256())) {
                 if (!chunksHashed && ArchiveLayout.isChunkTarName(entry.path())) {
                     // pass 1 left the chunks' content to this pass: this is where tampering shows

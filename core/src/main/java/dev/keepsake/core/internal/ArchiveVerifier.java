@@ -28,8 +28,9 @@ import java.util.function.LongConsumer;
  * Pass 1 of a restore, and {@code verify}: reads the whole archive once and checks, before anything is changed, that
  * it is complete and authentic — header first, clean entry names under known parts, only regular/directory/symlink tar
  * entries, no duplicates, the manifest within its size limit and well-formed, the HMAC signature (or unsigned only
- * when allowed), the exact set and order of entries with their types, sizes and SHA-256, the header agreeing with the
- * manifest, and nothing after the end (only zero padding, then the end of the compressed stream). Completeness is
+ * when allowed), the exact set and order of entries with their types, sizes and SHA-256 (in format 2 not the chunks':
+ * the SHA-256 of all compressed bytes before the manifest instead), the header agreeing with the manifest, and
+ * nothing after the end (only zero padding, then the end of the compressed stream). Completeness is
  * decided by the manifest, never by the tar end marker. Thread-safe (stateless per call). Internal.
  */
 public final class ArchiveVerifier {
@@ -125,6 +126,8 @@ public final class ArchiveVerifier {
             }
         }
 
+        // format 2: the chunks are covered by the SHA-256 of the compressed data, checked below, not one by one
+        boolean dataDigest = header.formatVersion() == ArchiveLayout.FORMAT_VERSION;
         long maxEntries = maxManifestBytes / 128 + 16;
         List<Observed> observed = new ArrayList<>();
         Set<String> seen = new HashSet<>();
@@ -154,7 +157,7 @@ public final class ArchiveVerifier {
                 throw new ArchiveVerificationException("The archive contains the entry '" + ManifestJson.abbreviate(path)
                         + "' twice; it was tampered with or damaged.");
             }
-            boolean hash = hashChunks || !ArchiveLayout.isChunkTarName(name);
+            boolean hash = (hashChunks && !dataDigest) || !ArchiveLayout.isChunkTarName(name);
             digest.reset();
             long size = 0;
             try {
@@ -212,7 +215,15 @@ public final class ArchiveVerifier {
         checkHeaderAgrees(header, manifest);
         checkManifestConsistent(manifest);
         checkEntries(observed, manifest.entries());
-        return new VerifiedArchive(manifest, describe(manifest, keyId), in.format, in.decompressed.count, hashChunks);
+        if (manifest.data() != null) {
+            String problem = in.dataProblem(manifest.data());
+            if (problem != null) {
+                throw new ArchiveVerificationException("The archive " + problem + "; it was tampered with, damaged "
+                        + "or rewritten by another tool; use the file the backup wrote.");
+            }
+        }
+        return new VerifiedArchive(manifest, describe(manifest, keyId), in.format, in.decompressed.count,
+                hashChunks || manifest.data() != null);
     }
 
     private TarReader.Header next(ArchiveInput in, int entriesSoFar) {
@@ -477,7 +488,7 @@ public final class ArchiveVerifier {
             if (o.size() != m.size()) {
                 throw entryProblem(o.path(), "has " + o.size() + " bytes but the manifest says " + m.size());
             }
-            if (o.sha256() != null && !o.sha256().equals(m.sha256())) {
+            if (o.sha256() != null && !o.sha256().equals(m.sha256())) { // format 2: chunks have none, are not hashed
                 throw hashMismatch(o.path());
             }
             if (!Objects.equals(o.linkName(), m.linkTarget())) {

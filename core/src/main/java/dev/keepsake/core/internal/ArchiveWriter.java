@@ -27,7 +27,8 @@ import java.util.concurrent.Semaphore;
 
 /**
  * Writes one archive in one pass: header, the parts (through {@link PartWriter}s), then the manifest listing every
- * entry's size and SHA-256 (computed while the bytes go by) and its HMAC signature. Writes into the tar are serialised
+ * entry's size and SHA-256 (computed while the bytes go by; in format 2, gzip, not for chunks: the manifest holds the
+ * size and SHA-256 of the compressed bytes before it instead, see {@link Manifest.DataDigest}) and its HMAC signature. Writes into the tar are serialised
  * by a fair semaphore (an entry opened with {@link PartWriter#addEntry} holds it until its stream is closed).
  * Thread-safe as far as {@link PartWriter} promises; the other methods are called by the engine's thread. Internal.
  */
@@ -41,6 +42,8 @@ public final class ArchiveWriter {
 
     private final TarSink sink;
     private final Manifest header;
+    /** Format 1 (zstd): every chunk hashed; format 2 (gzip): the manifest's data digest covers the chunks. */
+    private final boolean hashChunks;
     private final Semaphore archiveLock = new Semaphore(1, true);
     private volatile Thread lockHolder;
     private volatile boolean failed;
@@ -59,6 +62,16 @@ public final class ArchiveWriter {
     public ArchiveWriter(OutputStream sink, ArchiveFormat format, int level, Manifest header) throws IOException {
         this.sink = new TarSink(sink, format, level);
         this.header = header;
+        this.hashChunks = header.formatVersion() != ArchiveLayout.FORMAT_VERSION;
+        if (header.formatVersion() != formatVersion(format)) {
+            throw new IllegalArgumentException("a " + format + " archive has format version " + formatVersion(format)
+                    + ", not " + header.formatVersion());
+        }
+    }
+
+    /** The format version an archive of {@code format} is written in (zstd frames are not cut for a data digest). */
+    public static int formatVersion(ArchiveFormat format) {
+        return format == ArchiveFormat.GZIP ? ArchiveLayout.FORMAT_VERSION : ArchiveLayout.FORMAT_VERSION_ENTRY_HASHES;
     }
 
     /** Writes {@code keepsake/header.json}. */
@@ -112,8 +125,9 @@ public final class ArchiveWriter {
      */
     public Result finish(ArchiveKey signingKey) throws IOException {
         checkNotFailed();
+        Manifest.DataDigest data = hashChunks ? null : sink.endData();
         Manifest manifest = new Manifest(header.formatVersion(), header.productName(), header.productVersion(),
-                header.backupId(), header.createdAt(), parts, entries, entries.size(), totalBytes);
+                header.backupId(), header.createdAt(), parts, entries, entries.size(), totalBytes, data);
         byte[] json = ManifestJson.writeManifest(manifest);
         Instant now = header.createdAt();
         sink.writeEntry(metaEntry(ArchiveLayout.MANIFEST, now), json);
@@ -215,7 +229,7 @@ public final class ArchiveWriter {
 
         private void record(String tarName, ArchiveEntry e, long size, byte[] sha) {
             String path = e.type() == ArchiveEntry.Type.DIRECTORY ? tarName.substring(0, tarName.length() - 1) : tarName;
-            entries.add(new Manifest.Entry(path, name, e.name(), e.type(), size, ArchiveLayout.hex(sha),
+            entries.add(new Manifest.Entry(path, name, e.name(), e.type(), size, sha == null ? null : ArchiveLayout.hex(sha),
                     e.mode() & 07777, e.lastModified(), e.linkTarget(), e.chunkIndex()));
             entryCount++;
             bytes += size;
@@ -263,9 +277,10 @@ public final class ArchiveWriter {
         public void appendChunk(String streamName, ByteBuffer data) throws IOException {
             checkOpen();
             checkName("stream name", streamName);
-            // hashed before taking the archive lock, so that the parts' threads hash at the same time
+            // hashed before taking the archive lock, so that the parts' threads hash at the same time; in format 2
+            // not at all (the manifest's data digest covers them)
             byte[] sha = null;
-            if (data.hasArray()) {
+            if (hashChunks && data.hasArray()) {
                 MessageDigest chunkDigest = TarSink.sha256();
                 chunkDigest.update(data.array(), data.arrayOffset() + data.position(), data.remaining());
                 sha = chunkDigest.digest();
@@ -278,7 +293,7 @@ public final class ArchiveWriter {
                 Instant now = context.startedAt();
                 sink.tar().putArchiveEntry(tarEntry(tarName, TarConstants.LF_NORMAL, size,
                         ArchiveEntry.DEFAULT_FILE_MODE, now));
-                if (sha != null) {
+                if (sha != null || (!hashChunks && data.hasArray())) {
                     int off = data.arrayOffset() + data.position();
                     sink.tar().write(data.array(), off, size);
                     data.position(data.limit());
@@ -288,9 +303,11 @@ public final class ArchiveWriter {
                         int n = Math.min(copyBuffer.length, data.remaining());
                         data.get(copyBuffer, 0, n);
                         sink.tar().write(copyBuffer, 0, n);
-                        digest.update(copyBuffer, 0, n);
+                        if (hashChunks) {
+                            digest.update(copyBuffer, 0, n);
+                        }
                     }
-                    sha = digest.digest();
+                    sha = hashChunks ? digest.digest() : null;
                 }
                 sink.tar().closeArchiveEntry();
                 record(tarName, new ArchiveEntry(streamName, ArchiveEntry.Type.CHUNK, size,

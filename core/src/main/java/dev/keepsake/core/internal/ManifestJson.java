@@ -98,7 +98,9 @@ public final class ManifestJson {
                     g.writeStringField(e.type() == ArchiveEntry.Type.CHUNK ? "stream" : "name", e.name());
                     g.writeStringField("type", e.type().name());
                     g.writeNumberField("size", e.size());
-                    g.writeStringField("sha256", e.sha256());
+                    if (e.sha256() != null) {
+                        g.writeStringField("sha256", e.sha256());
+                    }
                     g.writeNumberField("mode", e.mode());
                     g.writeStringField("mtime", e.lastModified().toString());
                     if (e.linkTarget() != null) {
@@ -114,6 +116,12 @@ public final class ManifestJson {
                 g.writeNumberField("entryCount", m.entryCount());
                 g.writeNumberField("totalBytes", m.totalBytes());
                 g.writeEndObject();
+                if (m.data() != null) {
+                    g.writeObjectFieldStart("data");
+                    g.writeNumberField("compressedBytes", m.data().compressedBytes());
+                    g.writeStringField("sha256", m.data().sha256());
+                    g.writeEndObject();
+                }
             }
             g.writeEndObject();
         } catch (IOException e) {
@@ -205,6 +213,14 @@ public final class ManifestJson {
             return v;
         }
 
+        String sha256(String field) throws IOException {
+            String sha = string(field);
+            if (!SHA256.matcher(sha).matches()) {
+                throw invalid(field, "is not 64 lower-case hex digits");
+            }
+            return sha;
+        }
+
         Instant instant(String field) throws IOException {
             String s = string(field);
             try {
@@ -236,6 +252,7 @@ public final class ManifestJson {
             List<Manifest.Part> parts = null;
             List<Manifest.Entry> entries = header ? List.of() : null;
             long[] totals = header ? new long[] {0, 0} : null;
+            Manifest.DataDigest data = null;
             for (String f = nextField(""); f != null; f = nextField("")) {
                 switch (f) {
                     case "formatVersion" -> formatVersion = (int) number(f, 0, Integer.MAX_VALUE);
@@ -275,14 +292,52 @@ public final class ManifestJson {
                             throw invalid("totals", "lacks entryCount or totalBytes");
                         }
                     }
+                    case "data" -> {
+                        if (header) {
+                            throw invalid(f, "is not known");
+                        }
+                        long bytes = -1;
+                        String sha = null;
+                        expect(JsonToken.START_OBJECT, f, "an object");
+                        for (String g = nextField(f); g != null; g = nextField(f)) {
+                            switch (g) {
+                                case "compressedBytes" -> bytes = number("data.compressedBytes", 1, Long.MAX_VALUE);
+                                case "sha256" -> sha = sha256("data.sha256");
+                                default -> throw invalid("data." + g, "is not known");
+                            }
+                        }
+                        if (bytes < 0 || sha == null) {
+                            throw invalid("data", "lacks compressedBytes or sha256");
+                        }
+                        data = new Manifest.DataDigest(bytes, sha);
+                    }
                     default -> throw invalid(f, "is not known");
                 }
             }
             require(formatVersion, "formatVersion");
-            if (formatVersion != ArchiveLayout.FORMAT_VERSION) {
+            if (formatVersion != ArchiveLayout.FORMAT_VERSION
+                    && formatVersion != ArchiveLayout.FORMAT_VERSION_ENTRY_HASHES) {
                 throw new ArchiveVerificationException("The archive has format version " + formatVersion
-                        + ", but this version of Keepsake reads only format version " + ArchiveLayout.FORMAT_VERSION
+                        + ", but this version of Keepsake reads only format versions "
+                        + ArchiveLayout.FORMAT_VERSION_ENTRY_HASHES + " and " + ArchiveLayout.FORMAT_VERSION
                         + "; restore it with the version of the product that made it.");
+            }
+            boolean dataDigest = formatVersion == ArchiveLayout.FORMAT_VERSION;
+            if (!header && dataDigest != (data != null)) {
+                throw invalid("data", dataDigest ? "is missing (format " + formatVersion + " requires it)"
+                        : "is not known in format " + formatVersion);
+            }
+            if (!header) {
+                for (int i = 0; i < entries.size(); i++) {
+                    Manifest.Entry e = entries.get(i);
+                    if (e.sha256() == null && !(dataDigest && e.type() == ArchiveEntry.Type.CHUNK)) {
+                        throw invalid("entries[" + i + "].sha256", "is missing");
+                    }
+                    if (e.sha256() != null && dataDigest && e.type() == ArchiveEntry.Type.CHUNK) {
+                        throw invalid("entries[" + i + "].sha256", "is not known for a chunk in format "
+                                + formatVersion);
+                    }
+                }
             }
             require(productName, "product.name");
             require(productVersion, "product.version");
@@ -292,7 +347,7 @@ public final class ManifestJson {
             require(entries, "entries");
             require(totals, "totals");
             return new Manifest(formatVersion, productName, productVersion, backupId, createdAt, parts, entries,
-                    totals[0], totals[1]);
+                    totals[0], totals[1], data);
         }
 
         private void require(Object value, String field) {
@@ -396,12 +451,7 @@ public final class ManifestJson {
                             }
                         }
                         case "size" -> size = number(field, 0, Long.MAX_VALUE);
-                        case "sha256" -> {
-                            sha = string(field);
-                            if (!SHA256.matcher(sha).matches()) {
-                                throw invalid(field, "is not 64 lower-case hex digits");
-                            }
-                        }
+                        case "sha256" -> sha = sha256(field);
                         case "mode" -> mode = (int) number(field, 0, 07777);
                         case "mtime" -> mtime = instant(field);
                         case "linkTarget" -> link = string(field);
@@ -412,7 +462,9 @@ public final class ManifestJson {
                 require(path, at + ".path");
                 require(part, at + ".part");
                 require(type, at + ".type");
-                require(sha, at + ".sha256");
+                if (type != ArchiveEntry.Type.CHUNK) {
+                    require(sha, at + ".sha256"); // a chunk's may be missing in format 2 (checked with the version)
+                }
                 require(mtime, at + ".mtime");
                 if (size < 0) {
                     throw invalid(at + ".size", "is missing");

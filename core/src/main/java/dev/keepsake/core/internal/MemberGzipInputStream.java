@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.io.SequenceInputStream;
+import java.security.MessageDigest;
 import java.util.ArrayDeque;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -58,6 +59,10 @@ final class MemberGzipInputStream extends InputStream {
     private Block current = new Block(new byte[0], 0);
     private int position;
     private boolean closed;
+    /** SHA-256 of the compressed bytes of the members before the one marked as the manifest's (reading thread). */
+    private final MessageDigest dataDigest = TarSink.sha256();
+    private long dataBytes;
+    private volatile Manifest.DataDigest dataEnd;
 
     MemberGzipInputStream(InputStream in, int threads) {
         this.in = in;
@@ -89,11 +94,24 @@ final class MemberGzipInputStream extends InputStream {
             if (i >= 4 && i <= 9) {
                 continue; // modification time, extra flags, operating system: any value
             }
-            if (header[i] != ParallelGzipOutputStream.HEADER[i]) {
+            if (header[i] != ParallelGzipOutputStream.HEADER[i]
+                    && !(i == ParallelGzipOutputStream.SUBFIELD_AT + 1 && header[i] == 'M')) {
                 return false;
             }
         }
         return true;
+    }
+
+    private static boolean marksManifest(byte[] header) {
+        return header[ParallelGzipOutputStream.SUBFIELD_AT + 1] == ParallelGzipOutputStream.MANIFEST_MARK[1];
+    }
+
+    /**
+     * Where the first member marked as the manifest's ({@link ParallelGzipOutputStream#MANIFEST_MARK}) starts, and
+     * the SHA-256 of all compressed bytes before it; null while (or if) no such member has been read.
+     */
+    Manifest.DataDigest dataEnd() {
+        return dataEnd;
     }
 
     @Override
@@ -208,6 +226,14 @@ final class MemberGzipInputStream extends InputStream {
         int rest = in.readNBytes(member, HEADER_LENGTH, length - HEADER_LENGTH);
         if (rest < length - HEADER_LENGTH) {
             throw new EOFException("the archive ends inside gzip member " + (membersRead + 1));
+        }
+        if (dataEnd == null) {
+            if (marksManifest(header)) {
+                dataEnd = new Manifest.DataDigest(dataBytes, ArchiveLayout.hex(dataDigest.digest()));
+            } else {
+                dataDigest.update(member, 0, length);
+                dataBytes += length;
+            }
         }
         return new Block(member, length);
     }

@@ -39,6 +39,13 @@ final class ParallelGzipOutputStream extends OutputStream {
         0, 0, 0, 0};
     /** Offset of the member length in {@link #HEADER}. */
     static final int LENGTH_AT = 16;
+    /** Offset of the subfield id ({@code 'K','S'}) in {@link #HEADER}. */
+    static final int SUBFIELD_AT = 12;
+    /**
+     * The subfield id of the member that starts the manifest: {@code 'K','M'} instead of {@code 'K','S'} (same
+     * length field). Everything before it is the data that the manifest's {@link Manifest.DataDigest} covers.
+     */
+    static final byte[] MANIFEST_MARK = {'K', 'M'};
 
     private final OutputStream out;
     private final int level;
@@ -50,6 +57,7 @@ final class ParallelGzipOutputStream extends OutputStream {
     private byte[] block;
     private int filled;
     private boolean anyMember;
+    private boolean markNext;
     private boolean closed;
 
     ParallelGzipOutputStream(OutputStream out, int level, int threads) {
@@ -100,16 +108,36 @@ final class ParallelGzipOutputStream extends OutputStream {
         out.flush();
     }
 
+    /**
+     * Ends the current member (even a short one) and writes out every member so far, so that the underlying stream
+     * has received all bytes written before this call; the next member is marked as the manifest's
+     * ({@link #MANIFEST_MARK}).
+     */
+    void endDataMembers() throws IOException {
+        if (closed) {
+            throw new IOException("the gzip stream is closed");
+        }
+        if (filled > 0) {
+            submitBlock();
+        }
+        while (!inFlight.isEmpty()) {
+            writeOldest();
+        }
+        markNext = true;
+    }
+
     private void submitBlock() throws IOException {
         byte[] data = block;
         int length = filled;
+        boolean marked = markNext;
+        markNext = false;
         block = spareBlocks.poll();
         if (block == null) {
             block = new byte[BLOCK_SIZE];
         }
         filled = 0;
         anyMember = true;
-        inFlight.add(CompletableFuture.supplyAsync(() -> compress(data, length), pool));
+        inFlight.add(CompletableFuture.supplyAsync(() -> compress(data, length, marked), pool));
         while (inFlight.size() >= window) {
             writeOldest();
         }
@@ -132,13 +160,13 @@ final class ParallelGzipOutputStream extends OutputStream {
     }
 
     /** One complete gzip member of {@code data[0, length)}; returns {member bytes, the input block for reuse}. */
-    private byte[][] compress(byte[] data, int length) {
+    private byte[][] compress(byte[] data, int length, boolean marked) {
         Compressor c = compressors.poll();
         if (c == null) {
             c = new Compressor(level);
         }
         try {
-            return new byte[][] {c.member(data, length), data};
+            return new byte[][] {c.member(data, length, marked), data};
         } finally {
             if (!compressors.offer(c)) {
                 c.end();
@@ -161,10 +189,13 @@ final class ParallelGzipOutputStream extends OutputStream {
             deflater = greedy == null ? new Deflater(level, true) : null;
         }
 
-        byte[] member(byte[] data, int length) {
+        byte[] member(byte[] data, int length, boolean marked) {
             crc.reset();
             crc.update(data, 0, length);
             System.arraycopy(HEADER, 0, buffer, 0, HEADER.length);
+            if (marked) {
+                System.arraycopy(MANIFEST_MARK, 0, buffer, SUBFIELD_AT, MANIFEST_MARK.length);
+            }
             int pos = HEADER.length;
             if (greedy != null) {
                 // a block is never longer than BLOCK_SIZE, for which the buffer is sized

@@ -61,6 +61,16 @@ public final class RawArchiveWriter {
         return new RawArchiveWriter(new TarSink(out, format, 1));
     }
 
+    /**
+     * Ends the data as a backup does before its manifest (gzip only): cuts the gzip stream and marks the next member
+     * as the manifest's. Returns the size and SHA-256 of the compressed bytes so far; a {@link #raw} manifest written
+     * next makes a format-2 archive when it lists them (a rewritten archive whose data is unchanged gets the same
+     * bytes, so the original manifest still matches).
+     */
+    public Manifest.DataDigest endData() throws IOException {
+        return sink.endData();
+    }
+
     /** A part for {@link #header}: name, type, schema version (nullable). */
     public static Manifest.Part part(String name, String type, String schemaVersion) {
         return new Manifest.Part(name, type, schemaVersion, Map.of(), 0, 0);
@@ -69,7 +79,8 @@ public final class RawArchiveWriter {
     /** Writes {@code keepsake/header.json} and remembers product, id, time and parts for the manifest. */
     public RawArchiveWriter header(String productName, String productVersion, String backupId, Instant createdAt,
                                    List<Manifest.Part> declaredParts) throws IOException {
-        header = new Manifest(ArchiveLayout.FORMAT_VERSION, productName, productVersion, backupId, createdAt,
+        // test archives hash every entry (format 1), which readers still accept
+        header = new Manifest(ArchiveLayout.FORMAT_VERSION_ENTRY_HASHES, productName, productVersion, backupId, createdAt,
                 declaredParts, List.of(), 0, 0);
         declaredParts.forEach(p -> parts.put(p.name(), p));
         mtime = createdAt;

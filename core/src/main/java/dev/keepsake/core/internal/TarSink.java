@@ -18,12 +18,13 @@ import java.security.NoSuchAlgorithmException;
 final class TarSink {
 
     private final CountingDigestOutputStream counted;
+    private final OutputStream compressed;
     private final TarArchiveOutputStream tar;
     private boolean finished;
 
     TarSink(OutputStream sink, ArchiveFormat format, int level) throws IOException {
         this.counted = new CountingDigestOutputStream(sink);
-        OutputStream compressed = Compression.compress(format, counted, level);
+        this.compressed = Compression.compress(format, counted, level);
         this.tar = new TarArchiveOutputStream(compressed, StandardCharsets.UTF_8.name());
         tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
         tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
@@ -40,6 +41,25 @@ final class TarSink {
         tar.putArchiveEntry(entry);
         tar.write(content, 0, content.length);
         tar.closeArchiveEntry();
+    }
+
+    /**
+     * Ends the data (call between entries, before the manifest's): the gzip stream is cut at a member boundary, the
+     * next member is marked as the manifest's, and the size and SHA-256 of the compressed bytes so far are returned.
+     * Null for zstd, whose frames are not cut (its archives hash every entry instead).
+     */
+    Manifest.DataDigest endData() throws IOException {
+        if (!(compressed instanceof ParallelGzipOutputStream gzip)) {
+            return null;
+        }
+        tar.flush(); // between entries the tar stream holds nothing back (512-byte records); this makes sure
+        gzip.endDataMembers();
+        try {
+            MessageDigest sofar = (MessageDigest) counted.digest.clone();
+            return new Manifest.DataDigest(counted.count, ArchiveLayout.hex(sofar.digest()));
+        } catch (CloneNotSupportedException e) {
+            throw new IllegalStateException("SHA-256 digests of this JVM cannot be cloned", e);
+        }
     }
 
     /**

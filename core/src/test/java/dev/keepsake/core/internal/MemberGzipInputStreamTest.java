@@ -63,6 +63,41 @@ class MemberGzipInputStreamTest {
     }
 
     @Test
+    void theMemberMarkedAsTheManifestsEndsTheDataWhoseSizeAndSha256TheReaderReports() throws Exception {
+        byte[] data = data(2 * BLOCK + 777);
+        byte[] rest = data(5_000);
+        ByteArrayOutputStream sink = new ByteArrayOutputStream();
+        int dataEnd;
+        try (ParallelGzipOutputStream gz = new ParallelGzipOutputStream(sink, 1, 2)) {
+            gz.write(data);
+            gz.endDataMembers();
+            dataEnd = sink.size(); // every member before the mark is written out
+            gz.write(rest);
+        }
+        byte[] file = sink.toByteArray();
+        assertThat(file[dataEnd + ParallelGzipOutputStream.SUBFIELD_AT + 1]).isEqualTo((byte) 'M');
+
+        try (MemberGzipInputStream in = (MemberGzipInputStream) open(file)) {
+            byte[] all = in.readAllBytes();
+            assertThat(all).hasSize(data.length + rest.length);
+            String expected = ArchiveLayout.hex(java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(Arrays.copyOf(file, dataEnd)));
+            assertThat(in.dataEnd()).isEqualTo(new Manifest.DataDigest(dataEnd, expected));
+        }
+        try (InputStream jdk = new java.util.zip.GZIPInputStream(new ByteArrayInputStream(file))) {
+            assertThat(jdk.readAllBytes()).hasSize(data.length + rest.length);
+        }
+    }
+
+    @Test
+    void aStreamWithoutTheMarkReportsNoDataEnd() throws IOException {
+        try (MemberGzipInputStream in = (MemberGzipInputStream) open(gzip(data(3 * BLOCK)))) {
+            in.readAllBytes();
+            assertThat(in.dataEnd()).isNull();
+        }
+    }
+
+    @Test
     void gzipFromOtherToolsIsReadSequentially() throws IOException {
         byte[] input = data(3 * BLOCK);
         ByteArrayOutputStream sink = new ByteArrayOutputStream();
