@@ -268,10 +268,19 @@ public final class Benchmark {
         return options.only().map(p -> p.matcher(step.measurement().name()).find()).orElse(true);
     }
 
-    /** Flushes dirty buffers before each measurement, so no contender pays for the previous one's writes. */
-    private static void checkpoint(TestDatabase db) throws SQLException {
+    /**
+     * Flushes PostgreSQL's dirty buffers and then the operating system's before each measurement, so no contender
+     * pays for the previous one's writes.
+     */
+    private static void checkpoint(TestDatabase db) throws SQLException, IOException, InterruptedException {
         try (Connection c = db.connect(); Statement st = c.createStatement()) {
             st.execute("CHECKPOINT");
+        }
+        // and the operating system's dirty pages (the files the previous contender wrote), so that their write-back
+        // does not land in the next measurement; skipped where there is no sync(1)
+        Path sync = Path.of("/bin/sync");
+        if (Files.isExecutable(sync)) {
+            new ProcessBuilder(sync.toString()).inheritIO().start().waitFor();
         }
     }
 
