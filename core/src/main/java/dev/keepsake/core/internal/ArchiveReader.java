@@ -161,6 +161,15 @@ public final class ArchiveReader implements AutoCloseable {
             if (!m.path().equals(name) || t.size() != m.size()) {
                 throw changed("entry '" + m.path() + "'");
             }
+            boolean typeMatches = switch (m.type()) {
+                case DIRECTORY -> t.type() == TarReader.DIRECTORY;
+                case SYMLINK -> t.type() == TarReader.SYMLINK && t.linkName().equals(m.linkTarget());
+                default -> t.isRegular();
+            };
+            if (!typeMatches) {
+                // pass 1 compared the types too, unless a signed archive was vouched for by its data's SHA-256
+                throw changed("the type or link target of entry '" + m.path() + "'");
+            }
             VerifyingStream s = new VerifyingStream(m, context);
             current = s;
             ArchiveEntry entry = m.toArchiveEntry();

@@ -80,12 +80,22 @@ public final class ArchiveVerifier {
      * chunks (the data streams, usually nearly all the bytes): their names, order and sizes are checked here, their
      * content by pass 2 ({@link ArchiveReader}), which fails a chunk that differs before its last byte reaches the
      * part — while the part only stages (see {@code PreparedRestore}). The manifest, its signature and every other
-     * entry (schemas, files, links) are checked here, before any part starts.
+     * entry (schemas, files, links) are checked here, before any part starts. A signed archive of format 2 is first
+     * offered to {@link SignedArchiveSkim}, which vouches for it without inflating its data; anything it cannot vouch
+     * for gets this full verification, which names the problem.
      *
      * @throws ArchiveVerificationException naming the first problem found
      * @throws InterruptedIOException       when the thread is interrupted
      */
     public VerifiedArchive verifyDeferringChunks(Path file, LongConsumer progress) throws IOException {
+        Optional<VerifiedArchive> skimmed = new SignedArchiveSkim(keys, maxManifestBytes, maxUncompressedBytes)
+                .skim(file);
+        if (skimmed.isPresent()) {
+            if (progress != null) {
+                progress.accept(java.nio.file.Files.size(file));
+            }
+            return skimmed.get();
+        }
         return verify(file, progress, false);
     }
 
@@ -377,7 +387,7 @@ public final class ArchiveVerifier {
                 + "; it was tampered with or not made by Keepsake.");
     }
 
-    private static void checkHeaderAgrees(Manifest h, Manifest m) {
+    static void checkHeaderAgrees(Manifest h, Manifest m) {
         boolean same = h.formatVersion() == m.formatVersion() && h.productName().equals(m.productName())
                 && h.productVersion().equals(m.productVersion()) && h.backupId().equals(m.backupId())
                 && h.createdAt().equals(m.createdAt()) && h.parts().size() == m.parts().size();
@@ -393,7 +403,7 @@ public final class ArchiveVerifier {
         }
     }
 
-    private static void checkManifestConsistent(Manifest m) {
+    static void checkManifestConsistent(Manifest m) {
         Map<String, Integer> partIndex = new HashMap<>();
         for (int i = 0; i < m.parts().size(); i++) {
             if (partIndex.put(m.parts().get(i).name(), i) != null) {
@@ -513,7 +523,7 @@ public final class ArchiveVerifier {
                 + problem + "; it was tampered with or damaged; use an intact copy.");
     }
 
-    private static BackupDescription describe(Manifest m, String keyId) {
+    static BackupDescription describe(Manifest m, String keyId) {
         Version version;
         try {
             version = Version.parse(m.productVersion());
