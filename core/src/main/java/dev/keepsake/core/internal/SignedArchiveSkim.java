@@ -123,7 +123,8 @@ final class SignedArchiveSkim {
         byte[] manifestJson;
         byte[] signature;
         try (MemberGzipInputStream in = new MemberGzipInputStream(stream(channel, dataEnd), 1)) {
-            CountingStream counted = new CountingStream(in);
+            // counts the decompressed tail (and stops on interruption)
+            ArchiveInput.CompressedCounter counted = new ArchiveInput.CompressedCounter(in, null);
             TarReader tar = new TarReader(counted);
             TarReader.Header e = tar.next();
             if (e == null || !ArchiveLayout.MANIFEST.equals(e.name()) || !e.isRegular()
@@ -209,41 +210,5 @@ final class SignedArchiveSkim {
 
     private static int readIntLe(byte[] b, int at) {
         return (b[at] & 0xff) | (b[at + 1] & 0xff) << 8 | (b[at + 2] & 0xff) << 16 | (b[at + 3] & 0xff) << 24;
-    }
-
-    /** Counts what is read through it. */
-    private static final class CountingStream extends java.io.FilterInputStream {
-        long count;
-
-        CountingStream(InputStream in) {
-            super(in);
-        }
-
-        @Override
-        public int read() throws IOException {
-            int b = in.read();
-            if (b >= 0) {
-                count++;
-            }
-            return b;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            int n = in.read(b, off, len);
-            if (n > 0) {
-                count += n;
-            }
-            return n;
-        }
-
-        @Override
-        public long skip(long n) throws IOException {
-            long s = in.skip(n);
-            if (s > 0) {
-                count += s;
-            }
-            return s;
-        }
     }
 }
