@@ -29,7 +29,9 @@ import java.util.zip.Inflater;
  * trailer) and must decompress to at most {@value #MAX_MEMBER_OUTPUT} bytes (the writer's members hold
  * {@value ParallelGzipOutputStream#BLOCK_SIZE}); bytes after the last member that are not gzip fail the stream as
  * {@linkplain DamagedGzipException damaged}, and from a member of another writer on, the rest is read sequentially
- * (exactly what any gzip reader reads). At most {@code 2 × threads} members are in memory.
+ * (exactly what any gzip reader reads). At most {@code 2 × threads} members are in memory. It hashes the compressed
+ * bytes of the members it reads until one is marked as the manifest's ({@link ParallelGzipOutputStream#MANIFEST_MARK})
+ * and then reports where that member starts and the SHA-256 before it ({@link #dataEnd()}), for archive format 2.
  *
  * <p>One reading thread; not thread-safe otherwise. Closing stops the threads and closes the source.
  */

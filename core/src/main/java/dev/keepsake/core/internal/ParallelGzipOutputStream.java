@@ -20,7 +20,9 @@ import java.util.zip.Deflater;
  * gzip compression on several threads: the stream is cut into blocks, each block becomes a complete, independent gzip
  * member (RFC 1952 allows any number of members; {@code gzip -d}, {@code tar} and the archive reader read them as one
  * stream), members are compressed in parallel and written in order. Memory is bounded: at most {@code 2 × threads}
- * blocks are in flight, and the writing thread waits for the oldest when the window is full. Closing it finishes the
+ * blocks are in flight, and the writing thread waits for the oldest when the window is full. Level 1 deflates with
+ * {@link GreedyDeflate}, the other levels with zlib. {@link #endDataMembers()} cuts the stream before an archive's
+ * manifest and marks the member that follows. Closing it finishes the
  * stream and closes the underlying one. Not thread-safe (one writer); the compressor threads are named daemon threads
  * that end when the stream is closed (or idle for a few seconds after an abandoned stream).
  */
