@@ -35,7 +35,7 @@ import java.util.function.LongConsumer;
  */
 public final class ArchiveVerifier {
 
-    private static final long MAX_PADDING = 1 << 20;
+    static final long MAX_PADDING = 1 << 20;
 
     private final Map<String, ArchiveKey> keys;
     private final boolean allowUnsigned;

@@ -306,7 +306,7 @@ final class MemberGzipInputStream extends InputStream {
         return n == 0 && inflater.finished();
     }
 
-    private static int readIntLe(byte[] b, int at) {
+    static int readIntLe(byte[] b, int at) {
         return (b[at] & 0xff) | (b[at + 1] & 0xff) << 8 | (b[at + 2] & 0xff) << 16 | (b[at + 3] & 0xff) << 24;
     }
 

@@ -33,7 +33,6 @@ import java.util.Optional;
 final class SignedArchiveSkim {
 
     private static final int HEADER_LENGTH = ParallelGzipOutputStream.HEADER.length;
-    private static final long MAX_PADDING = 1 << 20;
 
     private final Map<String, ArchiveKey> keys;
     private final long maxManifestBytes;
@@ -90,7 +89,7 @@ final class SignedArchiveSkim {
                 dataEnd = position;
                 break;
             }
-            long length = readIntLe(h, ParallelGzipOutputStream.LENGTH_AT) & 0xffffffffL;
+            long length = MemberGzipInputStream.readIntLe(h, ParallelGzipOutputStream.LENGTH_AT) & 0xffffffffL;
             if (length < HEADER_LENGTH + 8 || length > MemberGzipInputStream.MAX_MEMBER_OUTPUT * 2L
                     || position + length > size) {
                 return null;
@@ -101,7 +100,7 @@ final class SignedArchiveSkim {
             ByteBuffer body = ByteBuffer.wrap(member, 0, (int) length);
             readFully(channel, body, position);
             digest.update(member, 0, (int) length);
-            uncompressed += readIntLe(member, (int) length - 4) & 0xffffffffL;
+            uncompressed += MemberGzipInputStream.readIntLe(member, (int) length - 4) & 0xffffffffL;
             position += length;
         }
         if (dataEnd <= 0) {
@@ -151,7 +150,7 @@ final class SignedArchiveSkim {
                     }
                 }
                 padding += n;
-                if (padding > MAX_PADDING) {
+                if (padding > ArchiveVerifier.MAX_PADDING) {
                     return null;
                 }
             }
@@ -206,9 +205,5 @@ final class SignedArchiveSkim {
             }
             at += n;
         }
-    }
-
-    private static int readIntLe(byte[] b, int at) {
-        return (b[at] & 0xff) | (b[at + 1] & 0xff) << 8 | (b[at + 2] & 0xff) << 16 | (b[at + 3] & 0xff) << 24;
     }
 }
