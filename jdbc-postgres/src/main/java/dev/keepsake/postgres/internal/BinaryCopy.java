@@ -1,10 +1,8 @@
 package dev.keepsake.postgres.internal;
 
 import dev.keepsake.postgres.internal.schema.TableRef;
+import org.postgresql.copy.CopyIn;
 
-import java.io.ByteArrayInputStream;
-import java.io.InputStream;
-import java.io.SequenceInputStream;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -12,7 +10,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.Arrays;
 import java.util.BitSet;
-import java.util.Collections;
 import java.util.List;
 
 /**
@@ -61,10 +58,14 @@ final class BinaryCopy {
                 && message[offset + 1] == TRAILER[1];
     }
 
-    /** One restore COPY's input: the header, the chunk's rows, the trailer. The caller still owns {@code rows}. */
-    static InputStream wrap(InputStream rows) {
-        return new SequenceInputStream(Collections.enumeration(List.of(new ByteArrayInputStream(HEADER), rows,
-                new ByteArrayInputStream(TRAILER))));
+    /** Starts a restore COPY's input: the header, before the first row. */
+    static void writeHeader(CopyIn in) throws SQLException {
+        in.writeToCopy(HEADER, 0, HEADER.length);
+    }
+
+    /** Ends a restore COPY's input: the trailer, after the last row. */
+    static void writeTrailer(CopyIn in) throws SQLException {
+        in.writeToCopy(TRAILER, 0, TRAILER.length);
     }
 
     /** The COPY option list for the format, e.g. {@code " (FORMAT binary, FREEZE)"}; empty for text without freeze. */

@@ -17,8 +17,12 @@ import java.util.concurrent.TimeUnit;
 /**
  * Feeds {@code COPY ... FROM STDIN} statements from a thread of its own, so that reading the archive (decompressing
  * and hash-checking, on the caller's thread) overlaps with sending rows to the server. The caller hands over one
- * chunk's content at a time; at most {@value #BLOCKS} blocks of {@value #BLOCK} bytes are in flight. The connection
- * belongs to the sender thread from construction until {@link #finish()} or {@link #close()} returns.
+ * chunk's content at a time; at most {@value #BLOCKS} blocks of {@value #BLOCK} bytes are in flight. Consecutive
+ * chunks with the same {@code COPY} statement (the same table) go into one {@code COPY}: the server pays a statement's
+ * start and end once per run of chunks, not per chunk (for a binary COPY FREEZE of 5 million rows in 4 MiB chunks,
+ * 136 statements took about 6.2 s where one took about 5.0 s). The open COPY ends before a different one, a queued
+ * statement, or {@link #finish()}. The connection belongs to the sender thread from construction until
+ * {@link #finish()} or {@link #close()} returns.
  *
  * <p>Used by one caller thread; not thread-safe otherwise.
  */
@@ -27,19 +31,17 @@ final class CopyPipeline implements AutoCloseable {
     static final int BLOCK = 256 * 1024;
     static final int BLOCKS = 16;
 
-    private sealed interface Item permits Start, Data, End, Run, Stop {
+    private sealed interface Item permits Start, Data, Run, Stop {
     }
 
     private record Run(String sql, String description) implements Item {
     }
 
-    private record Start(String sql, String description) implements Item {
+    /** One chunk's COPY; {@code chunk} is its index in the table's stream, or -1 when not known. */
+    private record Start(String sql, boolean binary, String target, int chunk) implements Item {
     }
 
     private record Data(byte[] buffer, int length) implements Item {
-    }
-
-    private record End() implements Item {
     }
 
     private record Stop() implements Item {
@@ -66,12 +68,18 @@ final class CopyPipeline implements AutoCloseable {
     }
 
     /**
-     * Queues one {@code COPY} with the whole content of {@code content} (read here, to its end). Returns when every
-     * byte is queued; a failure of an earlier or of this COPY is thrown here or by {@link #finish()}.
+     * Queues the whole content of {@code content} (read here, to its end: whole rows, in binary format without the
+     * header and trailer when {@code binary}) for {@code sql}, a {@code COPY ... FROM STDIN}; it joins the COPY still
+     * open when that has the same statement. Returns when every byte is queued; a failure of an earlier or of this
+     * COPY is thrown here or by {@link #finish()}.
+     *
+     * @param target what the rows go into, for messages, e.g. "copying data into table public.actor"
+     * @param chunk  the chunk's index in its table's stream, for messages; -1 when not known
      */
-    void copy(String sql, String description, InputStream content) throws IOException, SQLException {
+    void copy(String sql, boolean binary, String target, int chunk, InputStream content)
+            throws IOException, SQLException {
         checkFailure();
-        queue.add(new Start(sql, description));
+        queue.add(new Start(sql, binary, target, chunk));
         while (true) {
             byte[] buffer = takeFree();
             int n = content.readNBytes(buffer, 0, BLOCK);
@@ -81,10 +89,9 @@ final class CopyPipeline implements AutoCloseable {
                 free.add(buffer);
             }
             if (n < BLOCK) {
-                break;
+                return;
             }
         }
-        queue.add(new End());
     }
 
     /** Queues a statement that the sender runs after what was queued before it (e.g. an index on what it loaded). */
@@ -209,24 +216,43 @@ final class CopyPipeline implements AutoCloseable {
 
     private void send() {
         CopyIn in = null;
+        String openSql = null;
+        boolean openBinary = false;
+        int firstChunk = -1;
         String doing = "starting";
         try {
             while (true) {
                 Item item = queue.take();
                 if (item instanceof Start s) {
-                    doing = s.description();
+                    if (in != null && s.sql().equals(openSql)) {
+                        doing = describe(s.target(), firstChunk, s.chunk());
+                        continue;
+                    }
+                    if (in != null) {
+                        end(in, openBinary);
+                        in = null;
+                    }
+                    doing = describe(s.target(), s.chunk(), s.chunk());
                     in = copy.copyIn(s.sql());
+                    openSql = s.sql();
+                    openBinary = s.binary();
+                    firstChunk = s.chunk();
+                    if (openBinary) {
+                        BinaryCopy.writeHeader(in);
+                    }
                 } else if (item instanceof Data d) {
                     in.writeToCopy(d.buffer(), 0, d.length());
                     free.add(d.buffer());
-                } else if (item instanceof End) {
-                    in.endCopy();
-                    in = null;
-                } else if (item instanceof Run r) {
+                } else {
+                    if (in != null) {
+                        end(in, openBinary);
+                        in = null;
+                    }
+                    if (!(item instanceof Run r)) {
+                        return;
+                    }
                     doing = r.description();
                     Sql.execute(connection, r.sql());
-                } else {
-                    return;
                 }
             }
         } catch (Throwable t) {
@@ -241,5 +267,23 @@ final class CopyPipeline implements AutoCloseable {
                 }
             }
         }
+    }
+
+    private static void end(CopyIn in, boolean binary) throws SQLException {
+        if (binary) {
+            BinaryCopy.writeTrailer(in);
+        }
+        in.endCopy();
+    }
+
+    /** What a run of chunks {@code first} to {@code last} of one COPY is, for messages. */
+    static String describe(String target, int first, int last) {
+        if (first < 0) {
+            return target;
+        }
+        if (first == last) {
+            return target + " (chunk " + first + ")";
+        }
+        return target + " (chunks " + first + " to " + last + ", one COPY)";
     }
 }

@@ -88,8 +88,8 @@ public final class PostgresRestore {
                 staged.start(c);
                 StagedLoad loading = staged;
                 try {
-                    readData(in, script.tables(), stage, (index, chunk, size, description, content) -> loading.accept(
-                            index, chunk, in.chunkCount(PostgresBackup.streamName(index)), size, description, content));
+                    readData(in, script.tables(), stage, (index, chunk, size, content) -> loading.accept(index, chunk,
+                            in.chunkCount(PostgresBackup.streamName(index)), size, content));
                     loading.finishLoading();
                 } catch (SQLException e) {
                     if (loading.failedWhile() != null) {
@@ -293,10 +293,14 @@ public final class PostgresRestore {
         }
     }
 
+    /** The start of the messages about loading {@code table}'s rows, e.g. "copying data into table public.actor". */
+    static String copyingInto(TableRef table) {
+        return "copying data into " + TableCopier.describe(table);
+    }
+
     /** Takes one chunk of a table's rows ({@code content} may be empty). */
     private interface ChunkConsumer {
-        void chunk(int table, int chunk, long size, String description, InputStream content)
-                throws IOException, SQLException;
+        void chunk(int table, int chunk, long size, InputStream content) throws IOException, SQLException;
     }
 
     /**
@@ -321,10 +325,8 @@ public final class PostgresRestore {
             }
             chunksSeen[index]++;
             checkInterrupted(stage);
-            String description = "copying data into " + TableCopier.describe(tables.get(index)) + " (chunk " + chunk
-                    + ")";
-            stage.set(description);
-            consumer.chunk(index, chunk, entry.size(), description, next.get().content());
+            stage.set(CopyPipeline.describe(copyingInto(tables.get(index)), chunk, chunk));
+            consumer.chunk(index, chunk, entry.size(), next.get().content());
         }
         for (int i = 0; i < tables.size(); i++) {
             if (chunksSeen[i] == 0) {
@@ -343,7 +345,7 @@ public final class PostgresRestore {
                           StagedLoad staged) throws SQLException, IOException {
         List<TableRef> tables = script.tables();
         try (CopyPipeline pipeline = new CopyPipeline(c, "keepsake-pg-restore-copy-" + settings.partName())) {
-            ChunkConsumer copy = (index, chunk, size, description, content) -> {
+            ChunkConsumer copy = (index, chunk, size, content) -> {
                 if (size == 0) {
                     return;
                 }
@@ -351,17 +353,16 @@ public final class PostgresRestore {
                 String sql = "COPY " + Sql.qualified(table.schema(), table.name())
                         + Sql.columnList(table.columns()) + " FROM STDIN"
                         + BinaryCopy.options(binary.get(index), settings.copyFreeze());
-                pipeline.copy(sql, description, binary.get(index) ? BinaryCopy.wrap(content) : content);
+                pipeline.copy(sql, binary.get(index), copyingInto(table), chunk, content);
             };
             try {
                 if (staged == null) {
                     readData(in, tables, stage, copy);
                 } else {
                     staged.replaySpill((index, content) -> {
-                        String description = "copying data into " + TableCopier.describe(tables.get(index));
                         checkInterrupted(stage);
-                        stage.set(description);
-                        copy.chunk(index, -1, -1, description, content);
+                        stage.set(copyingInto(tables.get(index)));
+                        copy.chunk(index, -1, -1, content);
                     });
                 }
                 pipeline.finish();

@@ -336,8 +336,7 @@ final class StagedLoad implements AutoCloseable {
      * table's goes to its loading connection, which builds the table's indexes and key constraints right after its
      * last chunk; any other table's goes to the spill file. Reads {@code content} to its end.
      */
-    void accept(int table, int chunk, int chunks, long size, String description, InputStream content)
-            throws IOException, SQLException {
+    void accept(int table, int chunk, int chunks, long size, InputStream content) throws IOException, SQLException {
         int h = helperOf[table];
         if (h >= 0) {
             TableRef t = tables.get(table);
@@ -345,7 +344,7 @@ final class StagedLoad implements AutoCloseable {
                 String sql = "COPY " + Sql.qualified(stagingSchemas.get(t.schema()), t.name())
                         + Sql.columnList(t.columns()) + " FROM STDIN"
                         + BinaryCopy.options(true, settings.copyFreeze());
-                helpers.get(h).pipeline().copy(sql, description, BinaryCopy.wrap(content));
+                helpers.get(h).pipeline().copy(sql, true, PostgresRestore.copyingInto(t), chunk, content);
             }
             if (chunk == chunks - 1) {
                 queueIndexStatements(table);
