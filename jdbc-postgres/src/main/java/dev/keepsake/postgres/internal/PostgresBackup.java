@@ -122,8 +122,10 @@ public final class PostgresBackup {
             recordMetadata(out, server, script, binary);
             step = "opening the copy connections";
 
+            boolean cutRanges = CopyPlan.rangesPayOff(server.loopback(), settings.parallelism(),
+                    Runtime.getRuntime().availableProcessors());
             List<CopyWork> order = CopyPlan.plan(main, script.tables(), server.major(), settings.parallelism(),
-                    CopyPlan.MIN_RANGE_BYTES);
+                    cutRanges, CopyPlan.MIN_RANGE_BYTES);
             int workers = Math.max(1, Math.min(settings.parallelism(), order.size()));
             for (int i = 1; i < workers; i++) {
                 Connection c = settings.connections().open();

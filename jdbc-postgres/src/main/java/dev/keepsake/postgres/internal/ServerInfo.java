@@ -13,8 +13,10 @@ import java.sql.Statement;
  * @param encoding     {@code server_encoding} of the database
  * @param database     the database's name
  * @param user         {@code current_user}
+ * @param loopback     whether the connection reaches the server over a loopback address or a Unix socket: the server
+ *                     then runs on this machine (or behind a tunnel) and shares its cores with this JVM
  */
-record ServerInfo(int versionNum, String version, String encoding, String database, String user) {
+record ServerInfo(int versionNum, String version, String encoding, String database, String user, boolean loopback) {
 
     /** The oldest major this module backs up and restores. */
     static final int OLDEST_MAJOR = 13;
@@ -23,9 +25,11 @@ record ServerInfo(int versionNum, String version, String encoding, String databa
         try (Statement st = c.createStatement();
              ResultSet rs = st.executeQuery("SELECT pg_catalog.current_setting('server_version_num')::int, "
                      + "pg_catalog.current_setting('server_version'), pg_catalog.current_setting('server_encoding'), "
-                     + "pg_catalog.current_database(), current_user")) {
+                     + "pg_catalog.current_database(), current_user, coalesce(pg_catalog.inet_server_addr() <<= "
+                     + "'127.0.0.0/8'::inet OR pg_catalog.inet_server_addr() = '::1'::inet, true)")) {
             rs.next();
-            return new ServerInfo(rs.getInt(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5));
+            return new ServerInfo(rs.getInt(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
+                    rs.getBoolean(6));
         }
     }
 

@@ -49,7 +49,7 @@ class CopyPlanIT {
             long bigBytes = Long.parseLong(single(main, "SELECT pg_catalog.pg_relation_size('public.big')"));
             List<TableRef> tables = List.of(new TableRef("public", "small", 8192, List.of("id")),
                     new TableRef("public", "big", bigBytes, BIG.columns()));
-            List<CopyWork> plan = CopyPlan.plan(main, tables, serverMajor(main), 2, 64 * 1024);
+            List<CopyWork> plan = CopyPlan.plan(main, tables, serverMajor(main), 2, true, 64 * 1024);
 
             List<CopyWork> ranges = plan.stream().filter(w -> w.tableIndex() == 1).toList();
             assertThat(ranges).hasSizeGreaterThan(2).allSatisfy(w -> assertThat(w.range()).contains("ctid"));
@@ -66,18 +66,37 @@ class CopyPlanIT {
     }
 
     @Test
-    void tablesAreNotCutBeforePostgres14OrWithOneConnection(TestDatabase db) throws Exception {
+    void tablesAreNotCutBeforePostgres14OrWithOneConnectionOrWhenRangesDoNotPayOff(TestDatabase db) throws Exception {
         db.execute("CREATE TABLE public.big (id integer, pad text);"
                 + " INSERT INTO public.big SELECT g, repeat('x', 500) FROM generate_series(1, 5000) g");
         try (Connection c = db.connect()) {
             List<TableRef> tables = List.of(new TableRef("public", "big", 3_000_000, BIG.columns()));
 
-            assertThat(CopyPlan.plan(c, tables, 13, 4, 64 * 1024)).singleElement()
+            assertThat(CopyPlan.plan(c, tables, serverMajor(c), 4, true, 64 * 1024)).hasSizeGreaterThan(1);
+            assertThat(CopyPlan.plan(c, tables, 13, 4, true, 64 * 1024)).singleElement()
                     .satisfies(w -> assertThat(w.range()).isNull());
-            assertThat(CopyPlan.plan(c, tables, serverMajor(c), 1, 64 * 1024)).singleElement()
+            assertThat(CopyPlan.plan(c, tables, serverMajor(c), 1, true, 64 * 1024)).singleElement()
                     .satisfies(w -> assertThat(w.range()).isNull());
-            assertThat(CopyPlan.plan(c, tables, serverMajor(c), 4, CopyPlan.MIN_RANGE_BYTES)).singleElement()
+            assertThat(CopyPlan.plan(c, tables, serverMajor(c), 4, true, CopyPlan.MIN_RANGE_BYTES)).singleElement()
                     .satisfies(w -> assertThat(w.range()).isNull());
+            assertThat(CopyPlan.plan(c, tables, serverMajor(c), 4, false, 64 * 1024)).singleElement()
+                    .satisfies(w -> assertThat(w.range()).isNull());
+        }
+    }
+
+    @Test
+    void rangesAreCutOnlyWhenTheServerHasCoresToSpare() {
+        assertThat(CopyPlan.rangesPayOff(false, 2, 2)).as("server on another machine").isTrue();
+        assertThat(CopyPlan.rangesPayOff(true, 2, 2)).as("server sharing 2 cores with 2 connections").isFalse();
+        assertThat(CopyPlan.rangesPayOff(true, 2, 3)).isFalse();
+        assertThat(CopyPlan.rangesPayOff(true, 2, 4)).as("2 cores per connection").isTrue();
+        assertThat(CopyPlan.rangesPayOff(true, 4, 16)).isTrue();
+    }
+
+    @Test
+    void theTestServerIsReachedOverLoopback(TestDatabase db) throws Exception {
+        try (Connection c = db.connect()) {
+            assertThat(ServerInfo.read(c).loopback()).isTrue();
         }
     }
 
