@@ -203,7 +203,13 @@ public final class PostgresPart implements BackupJob, RestoreJob {
             return this;
         }
 
-        /** Connections copying tables in parallel during a backup, all on one snapshot (1–32). Default 2. */
+        /**
+         * Connections copying tables in parallel during a backup, all on one snapshot (1–32). Default 2. On
+         * PostgreSQL 14 and later a table much bigger than a fair share is cut into ranges of heap blocks that the
+         * connections copy in parallel, but only when the server has cores to spare: it runs on another machine (the
+         * connection's server address is not a loopback address), or this machine has at least two cores per
+         * connection. A range scan costs the server more per row than a plain {@code COPY} of the table.
+         */
         public Builder parallelism(int connections) {
             this.parallelism = connections;
             return this;
@@ -212,7 +218,7 @@ public final class PostgresPart implements BackupJob, RestoreJob {
         /**
          * Target size of a data chunk in the archive, in bytes (64 KiB – 256 MiB). Default 4 MiB. A backup holds two
          * chunks in memory per connection (one filling from the server while the other is compressed); a row larger
-         * than this gets a chunk of its own. Each chunk is restored by its own {@code COPY}.
+         * than this gets a chunk of its own. A restore loads consecutive chunks of a table with one {@code COPY}.
          */
         public Builder chunkSize(int bytes) {
             this.chunkSize = bytes;
