@@ -44,7 +44,8 @@ final class CopyPipeline implements AutoCloseable {
     private record Data(byte[] buffer, int length) implements Item {
     }
 
-    private record Stop() implements Item {
+    /** The end of the sender: after {@link #finish()} it ends the open COPY; after {@link #close()} it abandons it. */
+    private record Stop(boolean endOpenCopy) implements Item {
     }
 
     private final Connection connection;
@@ -102,7 +103,10 @@ final class CopyPipeline implements AutoCloseable {
 
     /** Waits until every queued COPY and statement has ended; throws the sender's failure, if any. */
     void finish() throws IOException, SQLException {
-        stop();
+        if (!stopped) {
+            stopped = true;
+            queue.add(new Stop(true));
+        }
         try {
             sender.join();
         } catch (InterruptedException e) {
@@ -126,8 +130,9 @@ final class CopyPipeline implements AutoCloseable {
         if (!sender.isAlive()) {
             return;
         }
-        queue.clear();
-        stop();
+        queue.clear(); // also a Stop that finish() queued, when it was interrupted while waiting
+        stopped = true;
+        queue.add(new Stop(false));
         // wait even when this thread is interrupted: the caller must not use the connection while the sender does
         boolean interrupted = Thread.interrupted();
         try {
@@ -159,13 +164,6 @@ final class CopyPipeline implements AutoCloseable {
             } catch (InterruptedException e) {
                 // keep waiting: see close()
             }
-        }
-    }
-
-    private void stop() {
-        if (!stopped) {
-            stopped = true;
-            queue.add(new Stop());
         }
     }
 
@@ -243,16 +241,19 @@ final class CopyPipeline implements AutoCloseable {
                 } else if (item instanceof Data d) {
                     in.writeToCopy(d.buffer(), 0, d.length());
                     free.add(d.buffer());
-                } else {
+                } else if (item instanceof Run r) {
                     if (in != null) {
                         end(in, openBinary);
                         in = null;
                     }
-                    if (!(item instanceof Run r)) {
-                        return;
-                    }
                     doing = r.description();
                     Sql.execute(connection, r.sql());
+                } else if (item instanceof Stop stop) {
+                    if (stop.endOpenCopy() && in != null) {
+                        end(in, openBinary);
+                        in = null;
+                    }
+                    return; // a COPY still open is cancelled below
                 }
             }
         } catch (Throwable t) {

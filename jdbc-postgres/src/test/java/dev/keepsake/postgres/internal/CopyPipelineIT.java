@@ -111,6 +111,20 @@ class CopyPipelineIT {
     }
 
     @Test
+    void closingWithoutFinishingCancelsTheOpenCopyInsteadOfEndingIt(TestDatabase db) throws Exception {
+        db.execute("CREATE TABLE public.t (id integer, name text)");
+        try (Connection c = db.connect()) {
+            // autocommit: a COPY that ended would be committed on its own, a cancelled one leaves nothing
+            try (CopyPipeline pipeline = new CopyPipeline(c, "test-copy")) {
+                pipeline.copy("COPY public.t FROM STDIN", false, TARGET, 0, textRows(0, 100));
+                pipeline.copy("COPY public.t FROM STDIN", false, TARGET, 1, textRows(100, 100));
+                Thread.sleep(300); // let the sender send both chunks into the open COPY
+            }
+            assertThat(longOf(c, "SELECT count(*) FROM public.t")).isZero();
+        }
+    }
+
+    @Test
     void describesOneChunkARunOrATableOnly() {
         assertThat(CopyPipeline.describe(TARGET, 4, 4)).isEqualTo(TARGET + " (chunk 4)");
         assertThat(CopyPipeline.describe(TARGET, 2, 7)).isEqualTo(TARGET + " (chunks 2 to 7, one COPY)");
