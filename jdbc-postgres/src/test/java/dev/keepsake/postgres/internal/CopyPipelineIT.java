@@ -13,6 +13,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -113,12 +114,19 @@ class CopyPipelineIT {
     @Test
     void closingWithoutFinishingCancelsTheOpenCopyInsteadOfEndingIt(TestDatabase db) throws Exception {
         db.execute("CREATE TABLE public.t (id integer, name text)");
-        try (Connection c = db.connect()) {
+        try (Connection c = db.connect(); Connection watcher = db.connect()) {
             // autocommit: a COPY that ended would be committed on its own, a cancelled one leaves nothing
             try (CopyPipeline pipeline = new CopyPipeline(c, "test-copy")) {
-                pipeline.copy("COPY public.t FROM STDIN", false, TARGET, 0, textRows(0, 100));
-                pipeline.copy("COPY public.t FROM STDIN", false, TARGET, 1, textRows(100, 100));
-                Thread.sleep(300); // let the sender send both chunks into the open COPY
+                pipeline.copy("COPY public.t FROM STDIN", false, TARGET, 0, textRows(0, 5000));
+                pipeline.copy("COPY public.t FROM STDIN", false, TARGET, 1, textRows(5000, 5000));
+                // close only once the server reads rows into the COPY that is still open (the driver holds back the
+                // last few KiB until the COPY ends or is flushed)
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                while (longOf(watcher, "SELECT coalesce(max(tuples_processed), 0) FROM pg_catalog.pg_stat_progress_copy"
+                        + " WHERE relid = 'public.t'::regclass") < 5000) {
+                    assertThat(System.nanoTime()).as("the server read the rows in time").isLessThan(deadline);
+                    Thread.onSpinWait();
+                }
             }
             assertThat(longOf(c, "SELECT count(*) FROM public.t")).isZero();
         }
