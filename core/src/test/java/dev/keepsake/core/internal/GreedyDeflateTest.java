@@ -209,4 +209,26 @@ class GreedyDeflateTest {
 
         assertThat(roundTrip(first)).isEqualTo(once);
     }
+
+    @Test
+    void aSliceOfABufferNeverReachesBackBeforeItsStart() throws DataFormatException {
+        byte[] half = rows(20_000); // shorter than the window: the bytes before the slice are within reach
+        byte[] buffer = new byte[40_000];
+        System.arraycopy(half, 0, buffer, 0, half.length);
+        System.arraycopy(half, 0, buffer, half.length, half.length); // the slice repeats what comes before it
+
+        byte[] dest = new byte[GreedyDeflate.maxCompressedLength(half.length)];
+        int n = deflate.deflate(buffer, half.length, half.length, dest, 0);
+
+        Inflater inflater = new Inflater(true);
+        try {
+            inflater.setInput(dest, 0, n);
+            byte[] back = new byte[half.length + 1];
+            assertThat(inflater.inflate(back)).isEqualTo(half.length); // a match before the start fails to inflate
+            assertThat(inflater.finished()).isTrue();
+            assertThat(Arrays.copyOf(back, half.length)).isEqualTo(half);
+        } finally {
+            inflater.end();
+        }
+    }
 }
