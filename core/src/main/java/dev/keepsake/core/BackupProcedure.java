@@ -1,6 +1,5 @@
 package dev.keepsake.core;
 
-import dev.keepsake.core.internal.ArchiveLayout;
 import dev.keepsake.core.internal.ArchiveVerifier;
 import dev.keepsake.core.internal.ArchiveWriter;
 import dev.keepsake.core.internal.Manifest;
@@ -10,12 +9,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InterruptedIOException;
-import java.nio.file.Files;
+import java.io.OutputStream;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -81,35 +76,13 @@ final class BackupProcedure {
     }
 
     /**
-     * Reads the new archive's file back before it becomes visible: its size and SHA-256 must be those of the bytes the
-     * writer produced.
+     * Finishes reading the new archive's file back (see {@link StoredBytesCheck}) before it becomes visible: its size
+     * and SHA-256 must be those of the bytes the writer produced.
      */
-    private void checkStoredBytes(Path file, ArchiveWriter.Result written) throws IOException {
+    private void checkStoredBytes(StoredBytesCheck check, ArchiveWriter.Result written)
+            throws IOException, InterruptedException {
         op.stage("checking the stored backup", "", written.size());
-        String problem = null;
-        long size = Files.size(file);
-        if (size != written.size()) {
-            problem = "it has " + size + " bytes where " + written.size() + " were written";
-        } else {
-            MessageDigest sha = sha256();
-            byte[] buffer = new byte[256 * 1024];
-            long done = 0;
-            try (InputStream in = Files.newInputStream(file)) {
-                int n;
-                while ((n = in.read(buffer)) > 0) {
-                    sha.update(buffer, 0, n);
-                    done += n;
-                    op.bytesDone.set(done);
-                    if (Thread.currentThread().isInterrupted()) {
-                        throw new InterruptedIOException("interrupted while checking the stored backup");
-                    }
-                }
-            }
-            String actual = ArchiveLayout.hex(sha.digest()); // the writer's encoding of its digest
-            if (!actual.equals(written.sha256())) {
-                problem = "its SHA-256 is " + actual + " where the bytes written had " + written.sha256();
-            }
-        }
+        String problem = check.verify(written.size(), written.sha256(), op.bytesDone::set);
         if (problem != null) {
             throw new OperationFailure(ErrorCode.STORE_FAILED, "Backup failed: the archive written to the store did "
                     + "not verify when read back (" + problem + "); " + KEPT + ". Check the disk of the backup "
@@ -117,17 +90,10 @@ final class BackupProcedure {
         }
     }
 
-    private static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is not available in this JVM", e);
-        }
-    }
-
     /** Reads the new archive back before it becomes visible: it must verify and say what was written. */
-    private void verifyWritten(Path file, ArchiveWriter.Result written) throws IOException {
-        checkStoredBytes(file, written);
+    private void verifyWritten(Path file, StoredBytesCheck check, ArchiveWriter.Result written)
+            throws IOException, InterruptedException {
+        checkStoredBytes(check, written);
         op.stage("verifying the new backup", "", written.size());
         ArchiveVerifier.VerifiedArchive v;
         try {
@@ -155,6 +121,7 @@ final class BackupProcedure {
         }
         boolean committed = false;
         ArchiveWriter writer = null;
+        StoredBytesCheck check = null;
         String part = null;
         try {
             List<Manifest.Part> declared = new ArrayList<>();
@@ -171,7 +138,13 @@ final class BackupProcedure {
             part = null;
             Manifest header = new Manifest(ArchiveWriter.formatVersion(settings.format()), settings.productName(),
                     settings.productVersion().toString(), op.id, op.startedAt, declared, List.of(), 0, 0);
-            writer = new ArchiveWriter(pending.output(), settings.format(), settings.compressionLevel(), header);
+            Optional<Path> file = pending.localFile();
+            OutputStream output = pending.output();
+            if (file.isPresent() && settings.backupVerification() != BackupVerification.NONE) {
+                check = new StoredBytesCheck(file.get(), op.id);
+                output = check.watch(output);
+            }
+            writer = new ArchiveWriter(output, settings.format(), settings.compressionLevel(), header);
             writer.start();
             op.stage("backing up", "", -1);
             for (int i = 0; i < declared.size(); i++) {
@@ -188,11 +161,10 @@ final class BackupProcedure {
             part = null;
             op.part("writing the manifest", "");
             ArchiveWriter.Result result = writer.finish(settings.signingKey());
-            Optional<Path> file = pending.localFile();
-            if (file.isPresent() && settings.backupVerification() == BackupVerification.FULL) {
-                verifyWritten(file.get(), result);
-            } else if (file.isPresent() && settings.backupVerification() == BackupVerification.STORED_BYTES) {
-                checkStoredBytes(file.get(), result);
+            if (check != null && settings.backupVerification() == BackupVerification.FULL) {
+                verifyWritten(file.get(), check, result);
+            } else if (check != null) {
+                checkStoredBytes(check, result);
             }
             op.part("storing the backup", "");
             BackupStore.StoredBackup stored = pending.commit(result.size(), result.sha256());
@@ -211,6 +183,9 @@ final class BackupProcedure {
             throw new OperationFailure(ErrorCode.STORE_FAILED, "Backup failed while writing the archive ("
                     + describe(e) + "); " + KEPT + ". Check free space and permissions of the backup directory.", e);
         } finally {
+            if (check != null) {
+                check.close();
+            }
             if (!committed) {
                 if (writer != null) {
                     writer.abort();

@@ -46,7 +46,9 @@ public interface BackupStore {
         /**
          * The local file the archive is being written to, if the store writes to one; the engine then reads the
          * archive back and checks it before {@link #commit} (see
-         * {@code MaintenanceEngine.Builder#backupVerification}).
+         * {@code MaintenanceEngine.Builder#backupVerification}). It asks for it before writing and reads it while the
+         * archive is written, never beyond the bytes already passed to {@link #output()}; it waits for a file that
+         * does not exist yet or lags behind the stream, and must find all bytes in it before {@link #commit}.
          * Default: empty (not verified before commit).
          */
         default Optional<Path> localFile() {
