@@ -35,7 +35,8 @@ import java.util.regex.Pattern;
 /**
  * The default {@link BackupStore}: archives in one local directory.
  *
- * <p>A backup is written to {@code <dir>/.tmp-<random>}, flushed and synced ({@code fsync}), then atomically renamed
+ * <p>A backup is written to {@code <dir>/.tmp-<random>} (synced to disk in the background every few MiB while it is
+ * written, so that the final sync has little left to do), flushed and synced ({@code fsync}), then atomically renamed
  * to {@code keepsake-<id>.tgz} (colons in the id become {@code -}); then a small record
  * {@code keepsake-<id>.tgz.json} (id, file name, size, SHA-256, creation time) is written to a temp file, synced and
  * atomically renamed, and the directory is synced. Only archives that have such a record and the recorded size are
@@ -224,14 +225,14 @@ public final class FileSystemBackupStore implements BackupStore {
         private final String id;
         private final Path temp;
         private final FileChannel channel;
-        private final OutputStream out;
+        private final SyncingFileOutput out;
         private boolean finished;
 
         Pending(String id, Path temp, FileChannel channel) {
             this.id = id;
             this.temp = temp;
             this.channel = channel;
-            this.out = Channels.newOutputStream(channel);
+            this.out = new SyncingFileOutput(channel, id);
         }
 
         @Override
@@ -257,7 +258,9 @@ public final class FileSystemBackupStore implements BackupStore {
                     throw new IOException("backup " + id + ": the store received " + channel.size()
                             + " bytes but the archive has " + size);
                 }
+                out.awaitSyncs();
                 channel.force(true);
+                out.stopSyncs();
                 channel.close();
                 String fileName = fileName(id);
                 Instant created = createdAtOf(id);
@@ -284,6 +287,7 @@ public final class FileSystemBackupStore implements BackupStore {
             } finally {
                 if (!done) {
                     channel.close();
+                    out.stopSyncs();
                     Files.deleteIfExists(temp);
                     Files.deleteIfExists(recordTemp);
                 }
@@ -299,6 +303,7 @@ public final class FileSystemBackupStore implements BackupStore {
             try {
                 channel.close();
             } finally {
+                out.stopSyncs();
                 Files.deleteIfExists(temp);
             }
         }
