@@ -40,8 +40,9 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Writes the PostgreSQL part: one {@code REPEATABLE READ, READ ONLY} transaction whose snapshot is exported and shared
- * by the other copy connections; the schema read inside it; tables copied biggest first, in parallel (a table much
- * bigger than a fair share cut into ranges of blocks, see {@link CopyPlan}), as chunks of whole rows. One backup at a time per instance (the engine never runs two).
+ * by the other copy connections (opened while the schema is read, see {@link CopyConnections}); the schema read inside
+ * it; tables copied biggest first, in parallel (a table much bigger than a fair share cut into ranges of blocks, see
+ * {@link CopyPlan}), as chunks of whole rows. One backup at a time per instance (the engine never runs two).
  */
 public final class PostgresBackup {
 
@@ -95,6 +96,7 @@ public final class PostgresBackup {
     public void write(PartWriter out, JobContext context) throws IOException {
         String op = context.operationId();
         List<Connection> connections = new ArrayList<>();
+        CopyConnections extraConnections = null;
         String step = "opening the snapshot";
         long started = System.nanoTime();
         try {
@@ -111,7 +113,18 @@ public final class PostgresBackup {
                         + "servers of major version " + ServerInfo.OLDEST_MAJOR + " or later", null);
             }
             step = "locking the tables in scope (ACCESS SHARE)";
-            lockTables(main);
+            int inScope = lockTables(main);
+            boolean cutRanges = CopyPlan.rangesPayOff(server.loopback(), settings.parallelism(),
+                    Runtime.getRuntime().availableProcessors());
+            // the other copy connections open while the schema is read: as many as could have work
+            int mayWork = cutRanges ? settings.parallelism() : Math.min(settings.parallelism(), inScope);
+            int extra = Math.max(0, mayWork - 1);
+            extraConnections = new CopyConnections(settings.connections(), extra, c -> {
+                configureSession(c, op);
+                c.setAutoCommit(false);
+                Sql.execute(c, "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
+                Sql.execute(c, "SET TRANSACTION SNAPSHOT " + Sql.literal(snapshot));
+            }, op);
             step = "reading the schema";
             context.phase("reading schema");
             SchemaScript script = new SchemaExtractor(settings.scope()).extract(main);
@@ -120,20 +133,19 @@ public final class PostgresBackup {
                     : new BitSet();
             step = "recording the schema";
             recordMetadata(out, server, script, binary);
-            step = "opening the copy connections";
 
-            boolean cutRanges = CopyPlan.rangesPayOff(server.loopback(), settings.parallelism(),
-                    Runtime.getRuntime().availableProcessors());
             List<CopyWork> order = CopyPlan.plan(main, script.tables(), server.major(), settings.parallelism(),
                     cutRanges, CopyPlan.MIN_RANGE_BYTES);
-            int workers = Math.max(1, Math.min(settings.parallelism(), order.size()));
-            for (int i = 1; i < workers; i++) {
-                Connection c = settings.connections().open();
-                connections.add(c);
-                configureSession(c, op);
-                c.setAutoCommit(false);
-                Sql.execute(c, "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
-                Sql.execute(c, "SET TRANSACTION SNAPSHOT " + Sql.literal(snapshot));
+            int workers = Math.max(1, Math.min(1 + extraConnections.expected(), order.size()));
+            step = "opening the copy connections";
+            try {
+                connections.addAll(extraConnections.take(workers - 1));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                InterruptedIOException ie = new InterruptedIOException("backup of part '" + settings.partName()
+                        + "' was interrupted while opening its copy connections");
+                ie.initCause(e);
+                throw ie;
             }
             LOG.debug("{} - copying {} tables of part '{}' with {} connections", op, order.size(),
                     settings.partName(), workers);
@@ -150,6 +162,9 @@ public final class PostgresBackup {
             throw new PostgresBackupException("backup of part '" + settings.partName() + "' failed while " + step
                     + ": " + Sql.describe(e), e);
         } finally {
+            if (extraConnections != null) {
+                extraConnections.close();
+            }
             closeAll(connections);
         }
     }
@@ -177,9 +192,9 @@ public final class PostgresBackup {
 
     /**
      * Takes ACCESS SHARE locks on the tables in scope (as pg_dump does) so that no DDL can change them while they are
-     * copied; writes by the application go on.
+     * copied; writes by the application go on. Returns how many tables it locked.
      */
-    private void lockTables(Connection c) throws SQLException {
+    private int lockTables(Connection c) throws SQLException {
         SchemaScope scope = settings.scope();
         List<String> names = new ArrayList<>();
         try (Statement st = c.createStatement();
@@ -202,6 +217,7 @@ public final class PostgresBackup {
             List<String> batch = names.subList(from, Math.min(names.size(), from + 500));
             Sql.execute(c, "LOCK TABLE " + String.join(", ", batch) + " IN ACCESS SHARE MODE");
         }
+        return names.size();
     }
 
     private void checkSchemaVersion(Connection main, JobContext context) throws SQLException {
