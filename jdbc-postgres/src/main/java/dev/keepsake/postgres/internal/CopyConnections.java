@@ -65,11 +65,12 @@ final class CopyConnections implements AutoCloseable {
      */
     List<Connection> take(int count) throws SQLException, InterruptedException {
         List<Connection> result = new ArrayList<>();
-        for (int i = taken; i < Math.min(count, opening.size()); i++) {
+        int end = Math.min(count, opening.size());
+        for (int i = taken; i < end; i++) {
             try {
                 result.add(opening.get(i).get());
-                taken = i + 1;
             } catch (ExecutionException e) {
+                // nothing handed over: close() closes the ones already opened, too
                 Throwable cause = e.getCause();
                 if (cause instanceof SQLException sql) {
                     throw sql;
@@ -80,6 +81,7 @@ final class CopyConnections implements AutoCloseable {
                 throw new SQLException("opening a copy connection failed: " + cause, cause);
             }
         }
+        taken = end;
         return result;
     }
 

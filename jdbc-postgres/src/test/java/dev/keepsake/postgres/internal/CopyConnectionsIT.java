@@ -10,6 +10,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -74,6 +75,23 @@ class CopyConnectionsIT {
                     .hasMessageContaining("a snapshot-importing transaction must have isolation level");
         }
         assertThat(awaitSessions(db, "copy-failing", 0)).isZero();
+    }
+
+    @Test
+    void whenOneOfSeveralFailsTheOthersAreClosedToo(TestDatabase db) throws Exception {
+        // which of the two fails depends on the threads' order; repeated, so that the first one succeeding is covered
+        for (int round = 0; round < 10; round++) {
+            AtomicInteger setUps = new AtomicInteger();
+            try (CopyConnections connections = new CopyConnections(db::connect, 2, c -> {
+                name(c, "copy-one-failing");
+                if (setUps.incrementAndGet() == 2) {
+                    throw new SQLException("the second set-up fails");
+                }
+            }, "op-4")) {
+                assertThatThrownBy(() -> connections.take(2)).hasMessage("the second set-up fails");
+            }
+            assertThat(awaitSessions(db, "copy-one-failing", 0)).isZero();
+        }
     }
 
     @Test
