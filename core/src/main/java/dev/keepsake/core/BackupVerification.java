@@ -11,8 +11,9 @@ public enum BackupVerification {
      * The stored file is read back and its size and SHA-256 compared with those of the bytes the archive writer
      * produced: catches a store or file system that does not keep the bytes it was given, at the cost of reading the
      * compressed file once. The read follows the writer while the backup runs (never past the bytes already handed to
-     * the store), so little of it is left for the end. (The read comes from the operating system's cache: a disk's
-     * own write errors may only show later, as with any read-back.) The default.
+     * the store), so little of it is left for the end; a change to bytes after they were read back, other than to
+     * the file's size, is therefore not seen ({@link #FULL} reads the complete file again). (The read comes from the
+     * operating system's cache: a disk's own write errors may only show later, as with any read-back.) The default.
      */
     STORED_BYTES,
     /**

@@ -21,10 +21,12 @@ import java.util.function.LongConsumer;
  * The read-back check of a new backup ({@link BackupVerification#STORED_BYTES}), done while the archive is written: a
  * daemon thread named {@code keepsake-readback-<operation id>} reads the store's local file behind the writer (only
  * bytes already handed to the store, a MiB or more at a time) and hashes them; {@link #verify} then waits for it to
- * reach the end and compares the file's size and SHA-256 with the writer's. The bytes checked are the same as when the
- * file is read after it is complete (the file's, through the operating system's cache either way); only the read and
- * the hashing leave the end of the backup. When the store's file lags behind its output stream (a store that buffers,
- * or creates its file later), the thread waits for more to be handed over and catches up in {@link #verify}.
+ * reach the end and compares the file's size and SHA-256 with the writer's. It reads the file's bytes through the
+ * operating system's cache, as a read after the end would, but each part soon after it was written: the read and the
+ * hashing leave the end of the backup, and a change to bytes already read back (anything but the file's size) is not
+ * seen; {@link BackupVerification#FULL} reads the complete file again. When the store's file lags behind its output
+ * stream (a store that buffers, or creates its file later), the thread waits for more to be handed over and catches
+ * up in {@link #verify}.
  *
  * <p>Thread-safe: the stream from {@link #watch} is written by the archive's writing thread, the other methods are
  * called by the operation's thread.
@@ -45,6 +47,8 @@ final class StoredBytesCheck implements AutoCloseable {
     private boolean stopped;
     /** Bytes of the file read and hashed so far. */
     private volatile long read;
+    /** How often the reader found no file yet. */
+    private volatile int fileMissing;
     /** Set by the reader thread before it ends; read after joining it. */
     private String sha256;
     private IOException failure;
@@ -97,6 +101,11 @@ final class StoredBytesCheck implements AutoCloseable {
     /** Bytes of the file read back so far. */
     long bytesRead() {
         return read;
+    }
+
+    /** How often the reader looked for the file before it existed. */
+    int timesFileMissing() {
+        return fileMissing;
     }
 
     /**
@@ -187,6 +196,7 @@ final class StoredBytesCheck implements AutoCloseable {
                         if (size >= 0) {
                             throw e;
                         }
+                        fileMissing++; // only this thread writes it
                         stalledAt = available; // a store that creates its file later: wait for more
                         continue;
                     }

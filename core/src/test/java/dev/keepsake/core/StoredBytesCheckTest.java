@@ -126,7 +126,11 @@ class StoredBytesCheckTest {
         ByteArrayOutputStream buffered = new ByteArrayOutputStream();
         try (StoredBytesCheck check = new StoredBytesCheck(file, "op-4")) {
             writeInPieces(check.watch(buffered), content, 0, content.length);
-            Thread.sleep(50); // give the reader the chance to look for the file (it must not give up)
+            long deadline = System.nanoTime() + 30_000_000_000L;
+            while (check.timesFileMissing() == 0 && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
+            assertThat(check.timesFileMissing()).as("the reader looked for the file before it existed").isPositive();
             Files.write(file, buffered.toByteArray());
 
             assertThat(check.verify(content.length, sha256(content), n -> { })).isNull();
