@@ -1,8 +1,10 @@
 package dev.keepsake.benchmarks;
 
 import dev.keepsake.core.ArchiveFormat;
+import dev.keepsake.postgres.CopySocketFactory;
 import dev.keepsake.testkit.PostgresServer;
 import dev.keepsake.testkit.TestDatabase;
+import org.postgresql.ds.PGSimpleDataSource;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -19,7 +21,10 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Properties;
 import java.util.stream.Stream;
+
+import javax.sql.DataSource;
 
 /**
  * The benchmark program. Creates the dataset at the chosen scale in a throwaway PostgreSQL server (the testkit's),
@@ -34,6 +39,7 @@ import java.util.stream.Stream;
 public final class Benchmark {
 
     static final String KEEPSAKE_BACKUP = "keepsake backup (.tgz, gzip 1)";
+    static final String KEEPSAKE_BACKUP_PLAIN = "keepsake backup (.tgz), no socketFactory";
     static final String PG_DUMP_FC = "pg_dump -Fc";
     static final String PG_DUMP_FC_Z1 = "pg_dump -Fc -Z1";
     static final String PG_DUMP_FD_J2 = "pg_dump -Fd -j2 -Z1";
@@ -123,12 +129,14 @@ public final class Benchmark {
 
             KeepsakeRunner keepsake = new KeepsakeRunner(work, options.parallelism());
             Path tgz = work.resolve("keepsake.tgz");
+            Path plainTgz = work.resolve("keepsake-plain.tgz");
             Path zst = work.resolve("keepsake.tar.zst");
             Path fc = work.resolve("dump.fc");
             Path fcZ1 = work.resolve("dump-z1.fc");
             Path fd = work.resolve("dump.fd");
 
             Measurement kBackup = new Measurement(KEEPSAKE_BACKUP);
+            Measurement kBackupPlain = new Measurement(KEEPSAKE_BACKUP_PLAIN);
             Measurement dumpFc = new Measurement(PG_DUMP_FC);
             Measurement dumpFcZ1 = new Measurement(PG_DUMP_FC_Z1);
             Measurement dumpFd = new Measurement(PG_DUMP_FD_J2);
@@ -144,11 +152,17 @@ public final class Benchmark {
                         KeepsakeRunner.Timer t = new KeepsakeRunner.Timer();
                         heap.start();
                         try {
-                            keepsake.backup(source.dataSource(), ArchiveFormat.GZIP, tgz, t);
+                            keepsake.backup(asAService(source), ArchiveFormat.GZIP, tgz, t);
                         } finally {
                             kBackup.heap(heap.stop());
                         }
                         kBackup.outputBytes(Files.size(tgz));
+                        return t.seconds();
+                    }),
+                    new Step(kBackupPlain, () -> {
+                        KeepsakeRunner.Timer t = new KeepsakeRunner.Timer();
+                        keepsake.backup(source.dataSource(), ArchiveFormat.GZIP, plainTgz, t);
+                        kBackupPlain.outputBytes(Files.size(plainTgz));
                         return t.seconds();
                     }),
                     new Step(dumpFc, () -> timed(() -> tools.dump(source.name(), fc, "-Fc"), dumpFc, fc)),
@@ -162,7 +176,7 @@ public final class Benchmark {
                         KeepsakeRunner.Timer t = new KeepsakeRunner.Timer();
                         heap.start();
                         try {
-                            keepsake.backup(source.dataSource(), ArchiveFormat.ZSTD, zst, t);
+                            keepsake.backup(asAService(source), ArchiveFormat.ZSTD, zst, t);
                         } finally {
                             kZstd.heap(heap.stop());
                         }
@@ -173,12 +187,12 @@ public final class Benchmark {
             List<Step> restores = List.of(
                     new Step(kRestore, () -> intoFreshDatabase(server, target -> {
                         if (!Files.exists(tgz)) {
-                            keepsake.backup(source.dataSource(), ArchiveFormat.GZIP, tgz, new KeepsakeRunner.Timer());
+                            keepsake.backup(asAService(source), ArchiveFormat.GZIP, tgz, new KeepsakeRunner.Timer());
                         }
                         KeepsakeRunner.Timer t = new KeepsakeRunner.Timer();
                         heap.start();
                         try {
-                            keepsake.restore(tgz, target.dataSource(), t);
+                            keepsake.restore(tgz, asAService(target), t);
                         } finally {
                             kRestore.heap(heap.stop());
                         }
@@ -207,7 +221,7 @@ public final class Benchmark {
                 runRotated(restores, round, server, source);
             }
 
-            List<Measurement> all = Stream.of(kBackup, dumpFc, dumpFcZ1, dumpFd, rawCopy, kZstd, kRestore,
+            List<Measurement> all = Stream.of(kBackup, kBackupPlain, dumpFc, dumpFcZ1, dumpFd, rawCopy, kZstd, kRestore,
                     restoreFc, restore1tx, restoreFd).filter(m -> !m.seconds().isEmpty()).toList();
             List<Target> targets = Stream.of(
                     new Target("backup / pg_dump -Fc", kBackup, dumpFc, 0.45),
@@ -227,6 +241,20 @@ public final class Benchmark {
             });
             return result;
         }
+    }
+
+    /**
+     * The data source Keepsake gets, set up as the README advises a service to: pgjdbc's, with
+     * {@link CopySocketFactory} (the step {@value #KEEPSAKE_BACKUP_PLAIN} measures a backup without it).
+     */
+    static DataSource asAService(TestDatabase db) {
+        PGSimpleDataSource ds = new PGSimpleDataSource();
+        ds.setURL(db.jdbcUrl());
+        Properties credentials = db.connectionProperties();
+        ds.setUser(credentials.getProperty("user"));
+        ds.setPassword(credentials.getProperty("password"));
+        ds.setSocketFactory(CopySocketFactory.class.getName());
+        return ds;
     }
 
     /** Runs every step once, starting at a position that moves by one each round (A B C, B C A, ...). */

@@ -25,10 +25,11 @@ class BenchmarkSmokeIT {
                 new PrintStream(progress, true, StandardCharsets.UTF_8)).run();
 
         assertThat(result.restoredIdentical()).isTrue();
-        assertThat(result.measurements()).hasSize(10).allSatisfy(m -> {
+        assertThat(result.measurements()).hasSize(11).allSatisfy(m -> {
             assertThat(m.seconds()).hasSize(2).allSatisfy(s -> assertThat(s).isPositive());
         });
         assertThat(result.measurement(Benchmark.KEEPSAKE_BACKUP).outputBytes()).isPositive();
+        assertThat(result.measurement(Benchmark.KEEPSAKE_BACKUP_PLAIN).outputBytes()).isPositive();
         assertThat(result.measurement(Benchmark.KEEPSAKE_ZSTD).outputBytes()).isPositive();
         assertThat(result.measurement(Benchmark.PG_DUMP_FD_J2).outputBytes()).isPositive();
         assertThat(result.measurement(Benchmark.KEEPSAKE_RESTORE).heap().used()).isPositive();

@@ -144,7 +144,8 @@ public final class PostgresPart implements BackupJob, RestoreJob {
 
         /**
          * Where connections come from (a pool is fine; the part uses up to {@link #parallelism} at once during a
-         * backup, up to {@link #restoreParallelism} + 1 during a restore).
+         * backup, up to {@link #restoreParallelism} + 1 during a restore). Backups are cheaper when its connections
+         * read through {@link CopySocketFactory}: set it as the data source's {@code socketFactory}.
          */
         public Builder dataSource(DataSource dataSource) {
             this.dataSource = dataSource;
@@ -153,7 +154,8 @@ public final class PostgresPart implements BackupJob, RestoreJob {
 
         /**
          * Alternatively to {@link #dataSource}: a {@code jdbc:postgresql://} URL and its connection properties
-         * ({@code user}, {@code password}, ...; copied).
+         * ({@code user}, {@code password}, ...; copied). Its connections read through {@link CopySocketFactory} unless
+         * the URL or the properties name a {@code socketFactory} of their own.
          */
         public Builder jdbcUrl(String url, Properties properties) {
             this.jdbcUrl = url;

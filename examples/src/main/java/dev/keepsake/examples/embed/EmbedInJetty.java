@@ -8,6 +8,7 @@ import dev.keepsake.core.VersionCompatibility;
 import dev.keepsake.http.BasicAuthenticator;
 import dev.keepsake.http.HttpAdapterConfig;
 import dev.keepsake.http.MaintenanceServlet;
+import dev.keepsake.postgres.CopySocketFactory;
 import dev.keepsake.postgres.PostgresPart;
 import dev.keepsake.volume.VolumePart;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
@@ -36,6 +37,7 @@ public final class EmbedInJetty {
     public static void main(String[] args) throws Exception {
         PGSimpleDataSource dataSource = new PGSimpleDataSource();
         dataSource.setURL(System.getenv("JDBC_URL"));
+        dataSource.setSocketFactory(CopySocketFactory.class.getName()); // cheaper backups; other reads pass through
         ServletContextHandler context = new ServletContextHandler("/"); // the service's existing context
         try (MaintenanceEngine engine = addKeepsake(context, dataSource, Path.of("/var/lib/my-service"),
                 System.getenv("KEEPSAKE_ARCHIVE_KEY"), System.getenv("KEEPSAKE_ADMIN_PASSWORD_HASH"))) {

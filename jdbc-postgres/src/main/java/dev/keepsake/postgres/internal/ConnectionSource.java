@@ -1,5 +1,8 @@
 package dev.keepsake.postgres.internal;
 
+import dev.keepsake.postgres.CopySocketFactory;
+import org.postgresql.PGProperty;
+
 import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -39,11 +42,13 @@ public interface ConnectionSource {
         return dataSource::getConnection;
     }
 
-    /** A source backed by the PostgreSQL driver; the properties (user, password, ...) are copied. */
+    /**
+     * A source backed by the PostgreSQL driver; the properties (user, password, ...) are copied, and
+     * {@link CopySocketFactory} is added as the {@code socketFactory} unless the URL or the properties name one.
+     */
     static ConnectionSource of(String jdbcUrl, Properties properties) {
         Objects.requireNonNull(jdbcUrl, "jdbcUrl");
-        Properties copy = new Properties();
-        copy.putAll(properties);
+        Properties copy = withCopySocketFactory(jdbcUrl, properties);
         org.postgresql.Driver driver = new org.postgresql.Driver();
         return () -> {
             Connection c = driver.connect(jdbcUrl, copy);
@@ -52,5 +57,29 @@ public interface ConnectionSource {
             }
             return c;
         };
+    }
+
+    /**
+     * A copy of {@code properties}, with {@link CopySocketFactory} as the socket factory unless a factory is named or
+     * the driver could not load it (pgjdbc loads it by name, from its own class loader: a driver in a servlet
+     * container's class path does not see a web application's classes).
+     */
+    static Properties withCopySocketFactory(String jdbcUrl, Properties properties) {
+        Properties copy = new Properties();
+        copy.putAll(properties);
+        Properties parsed = org.postgresql.Driver.parseURL(jdbcUrl, copy);
+        if (parsed != null && !PGProperty.SOCKET_FACTORY.isPresent(parsed) && driverSeesCopySocketFactory()) {
+            copy.setProperty(PGProperty.SOCKET_FACTORY.getName(), CopySocketFactory.class.getName());
+        }
+        return copy;
+    }
+
+    private static boolean driverSeesCopySocketFactory() {
+        try {
+            return Class.forName(CopySocketFactory.class.getName(), false,
+                    org.postgresql.Driver.class.getClassLoader()) == CopySocketFactory.class;
+        } catch (ClassNotFoundException | LinkageError e) {
+            return false;
+        }
     }
 }

@@ -67,6 +67,13 @@ final class TableCopier {
      */
     long copy(Connection connection, TableRef table, String range, boolean binary, String streamName, PartWriter out,
               BooleanSupplier stop) throws SQLException, IOException {
+        try (BatchedReads.Scope batching = BatchedReads.batching()) {
+            return copyRows(connection, table, range, binary, streamName, out, stop);
+        }
+    }
+
+    private long copyRows(Connection connection, TableRef table, String range, boolean binary, String streamName,
+                          PartWriter out, BooleanSupplier stop) throws SQLException, IOException {
         CopyOut copy = connection.unwrap(PGConnection.class).getCopyAPI().copyOut(copyOutSql(table, range, binary));
         long total = 0;
         int current = 0;
