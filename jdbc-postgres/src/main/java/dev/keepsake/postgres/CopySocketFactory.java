@@ -22,8 +22,9 @@ import java.net.Socket;
  * }</pre>
  *
  * Connections that Keepsake opens from a {@link PostgresPart.Builder#jdbcUrl JDBC URL} use it unless the URL or the
- * properties name a {@code socketFactory} of their own. TLS ({@code sslmode}) and GSS encryption layer over it as over
- * a plain socket. Thread-safe.
+ * properties name a {@code socketFactory} of their own. pgjdbc layers TLS ({@code sslmode}; tested) and GSS
+ * encryption (not tested) over the socket as over any other. pgjdbc loads the class by name from its own class
+ * loader, which must therefore see Keepsake's classes. Thread-safe.
  */
 public final class CopySocketFactory extends SocketFactory {
 
