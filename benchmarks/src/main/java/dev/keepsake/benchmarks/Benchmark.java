@@ -34,7 +34,7 @@ import javax.sql.DataSource;
  * heap Keepsake needed and the archive sizes.
  *
  * <p>Run: {@code mvn -B -q -DskipTests package && java -Xmx256m -jar benchmarks/target/keepsake-benchmarks.jar
- * --scale 50 --rounds 3}. Not thread-safe: one run per instance.
+ * --scale 50 --rounds 5}. Not thread-safe: one run per instance.
  */
 public final class Benchmark {
 

@@ -31,7 +31,7 @@ public record BenchmarkOptions(double scale, int rounds, int warmup, int paralle
                                                               [--only REGEX]
               --scale N        pgbench scale: 100,000 accounts and ~4 MB of mixed-type rows per unit (default 50,
                                about 1 GB); fractions allowed (e.g. 0.05 for a smoke run)
-              --rounds R       measured rounds, A B A B ... (default 3)
+              --rounds R       measured rounds, A B A B ... (default 5)
               --warmup W       untimed runs of each Keepsake operation first, for the JIT (default 1)
               --parallelism P  Keepsake backup connections (default 2)
               --work-dir DIR   where archives and dumps are written (default: a temporary directory, deleted)
@@ -63,7 +63,7 @@ public record BenchmarkOptions(double scale, int rounds, int warmup, int paralle
     /** Parses command-line arguments; lists every problem in one message. */
     public static BenchmarkOptions parse(String... args) {
         double scale = 50;
-        int rounds = 3;
+        int rounds = 5;
         int warmup = 1;
         int parallelism = 2;
         Path work = null;

@@ -52,7 +52,7 @@ class BenchmarkSmokeIT {
         assertThatThrownBy(() -> BenchmarkOptions.parse("--scale", "0"))
                 .hasMessageContaining("--scale must be a number above 0");
         assertThat(BenchmarkOptions.parse().scale()).isEqualTo(50);
-        assertThat(BenchmarkOptions.parse().rounds()).isEqualTo(3);
+        assertThat(BenchmarkOptions.parse().rounds()).isEqualTo(5);
         assertThat(BenchmarkOptions.parse().warmup()).isEqualTo(1);
         assertThatThrownBy(() -> BenchmarkOptions.parse("--warmup", "-1"))
                 .hasMessageContaining("--warmup must be between 0 and 10 but was -1");
