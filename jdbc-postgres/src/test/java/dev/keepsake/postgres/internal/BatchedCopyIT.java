@@ -180,7 +180,8 @@ class BatchedCopyIT {
             }
         }
         try (PreparedStatement ps = c.prepareStatement(
-                "SELECT pg_catalog.lo_export(?, current_setting('data_directory') || '/' || ?), pg_catalog.lo_unlink(?)")) {
+                "SELECT pg_catalog.lo_export(?, current_setting('data_directory') || '/' || ?),"
+                        + " pg_catalog.lo_unlink(?)")) {
             ps.setLong(1, oid);
             ps.setString(2, name);
             ps.setLong(3, oid);

@@ -142,6 +142,7 @@ class BatchedReadsTest {
             long fills = in.fills();
             in.read();
             assertThat(in.fills()).isEqualTo(fills);
+            assertThat(in.holdsBuffer()).as("a drained buffer is let go outside a scope").isFalse();
         }
     }
 
