@@ -21,7 +21,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Properties;
 import java.util.stream.Stream;
 
 import javax.sql.DataSource;
@@ -247,12 +246,8 @@ public final class Benchmark {
      * The data source Keepsake gets, set up as the README advises a service to: pgjdbc's, with
      * {@link CopySocketFactory} (the step {@value #KEEPSAKE_BACKUP_PLAIN} measures a backup without it).
      */
-    static DataSource asAService(TestDatabase db) {
-        PGSimpleDataSource ds = new PGSimpleDataSource();
-        ds.setURL(db.jdbcUrl());
-        Properties credentials = db.connectionProperties();
-        ds.setUser(credentials.getProperty("user"));
-        ds.setPassword(credentials.getProperty("password"));
+    static DataSource asAService(TestDatabase db) throws SQLException {
+        PGSimpleDataSource ds = db.dataSource().unwrap(PGSimpleDataSource.class); // a new one on each call
         ds.setSocketFactory(CopySocketFactory.class.getName());
         return ds;
     }
