@@ -1,5 +1,6 @@
 package dev.keepsake.core;
 
+import dev.keepsake.core.internal.store.SyncingFileOutput;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;

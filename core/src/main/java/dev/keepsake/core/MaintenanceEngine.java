@@ -1,9 +1,14 @@
 package dev.keepsake.core;
 
-import dev.keepsake.core.internal.ArchiveLayout;
-import dev.keepsake.core.internal.ArchiveVerifier;
-import dev.keepsake.core.internal.Compression;
-import dev.keepsake.core.internal.StatusFile;
+import dev.keepsake.core.internal.engine.OperationFailure;
+import dev.keepsake.core.internal.engine.BackupProcedure;
+import dev.keepsake.core.internal.engine.EngineSettings;
+import dev.keepsake.core.internal.engine.RestoreProcedure;
+import dev.keepsake.core.internal.engine.RunningOperation;
+import dev.keepsake.core.internal.archive.ArchiveLayout;
+import dev.keepsake.core.internal.archive.ArchiveVerifier;
+import dev.keepsake.core.internal.compress.Compression;
+import dev.keepsake.core.internal.engine.StatusFile;
 import dev.keepsake.core.spi.BackupJob;
 import dev.keepsake.core.spi.BackupStore;
 import dev.keepsake.core.spi.OperationLock;

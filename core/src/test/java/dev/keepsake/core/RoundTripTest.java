@@ -1,5 +1,6 @@
 package dev.keepsake.core;
 
+import dev.keepsake.core.internal.engine.OperationFailure;
 import dev.keepsake.core.spi.BackupJob;
 import dev.keepsake.core.spi.BackupStore;
 import dev.keepsake.core.spi.JobContext;

@@ -1,6 +1,6 @@
 package dev.keepsake.core;
 
-import dev.keepsake.core.internal.RawArchiveWriter;
+import dev.keepsake.core.internal.archive.RawArchiveWriter;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;

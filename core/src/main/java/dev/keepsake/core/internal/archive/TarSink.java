@@ -1,0 +1,123 @@
+package dev.keepsake.core.internal.archive;
+
+import dev.keepsake.core.internal.compress.Compression;
+import dev.keepsake.core.internal.compress.ParallelGzipOutputStream;
+import dev.keepsake.core.ArchiveFormat;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
+
+import java.io.FilterOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+
+/**
+ * The bottom of archive writing: a tar stream (POSIX long names and big numbers, UTF-8 names) over a compressor over
+ * a counting, hashing view of the caller's sink. The caller's sink is never closed. Not thread-safe. Internal.
+ */
+public final class TarSink {
+
+    private final CountingDigestOutputStream counted;
+    private final OutputStream compressed;
+    private final TarArchiveOutputStream tar;
+    private boolean finished;
+
+    TarSink(OutputStream sink, ArchiveFormat format, int level) throws IOException {
+        this.counted = new CountingDigestOutputStream(sink);
+        this.compressed = Compression.compress(format, counted, level);
+        this.tar = new TarArchiveOutputStream(compressed, StandardCharsets.UTF_8.name());
+        tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
+        tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
+        tar.setAddPaxHeadersForNonAsciiNames(true);
+    }
+
+    TarArchiveOutputStream tar() {
+        return tar;
+    }
+
+    /** Writes a whole small entry. */
+    void writeEntry(TarArchiveEntry entry, byte[] content) throws IOException {
+        entry.setSize(content.length);
+        tar.putArchiveEntry(entry);
+        tar.write(content, 0, content.length);
+        tar.closeArchiveEntry();
+    }
+
+    /**
+     * Ends the data (call between entries, before the manifest's): the gzip stream is cut at a member boundary, the
+     * next member is marked as the manifest's, and the size and SHA-256 of the compressed bytes so far are returned.
+     * Null for zstd, whose frames are not cut (its archives hash every entry instead).
+     */
+    Manifest.DataDigest endData() throws IOException {
+        if (!(compressed instanceof ParallelGzipOutputStream gzip)) {
+            return null;
+        }
+        tar.flush(); // between entries the tar stream holds nothing back (512-byte records); this makes sure
+        gzip.endDataMembers();
+        try {
+            MessageDigest sofar = (MessageDigest) counted.digest.clone();
+            return new Manifest.DataDigest(counted.count, ArchiveLayout.hex(sofar.digest()));
+        } catch (CloneNotSupportedException e) {
+            throw new IllegalStateException("SHA-256 digests of this JVM cannot be cloned", e);
+        }
+    }
+
+    /**
+     * Writes the tar end records, finishes compression and flushes the sink (without closing it).
+     *
+     * @return size and SHA-256 of the compressed bytes written to the sink
+     */
+    Written finish() throws IOException {
+        finished = true;
+        tar.finish();
+        tar.close();
+        return new Written(counted.count, ArchiveLayout.hex(counted.digest.digest()));
+    }
+
+    /** Size and SHA-256 (hex) of the whole archive file. */
+    record Written(long size, String sha256) {
+    }
+
+    boolean finished() {
+        return finished;
+    }
+
+    public static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is not available in this JVM", e);
+        }
+    }
+
+    /** Counts and hashes what passes; flushes but never closes the sink. */
+    private static final class CountingDigestOutputStream extends FilterOutputStream {
+        final MessageDigest digest = sha256();
+        long count;
+
+        CountingDigestOutputStream(OutputStream out) {
+            super(out);
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            out.write(b);
+            digest.update((byte) b);
+            count++;
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            out.write(b, off, len);
+            digest.update(b, off, len);
+            count += len;
+        }
+
+        @Override
+        public void close() throws IOException {
+            out.flush();
+        }
+    }
+}

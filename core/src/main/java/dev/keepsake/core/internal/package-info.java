@@ -1,2 +1,0 @@
-/** Implementation details of the core module; may change at any time, never use them from outside. */
-package dev.keepsake.core.internal;

@@ -1,0 +1,2 @@
+/** Support for the backup stores: writing and syncing a backup file as it grows. Internal. */
+package dev.keepsake.core.internal.store;
