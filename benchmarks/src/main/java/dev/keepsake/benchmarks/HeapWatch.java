@@ -1,5 +1,6 @@
 package dev.keepsake.benchmarks;
 
+import dev.keepsake.core.internal.lang.DaemonThreads;
 import com.sun.management.GarbageCollectionNotificationInfo;
 
 import java.lang.management.GarbageCollectorMXBean;
@@ -77,7 +78,7 @@ final class HeapWatch implements AutoCloseable {
         collections.set(0);
         sampling = true;
         cpuAtStart = os.getProcessCpuTime();
-        sampler = new Thread(() -> {
+        sampler = DaemonThreads.start("keepsake-benchmark-heap-sampler", () -> {
             while (sampling) {
                 used.accumulateAndGet(memory.getHeapMemoryUsage().getUsed(), Math::max);
                 try {
@@ -87,9 +88,7 @@ final class HeapWatch implements AutoCloseable {
                     return;
                 }
             }
-        }, "keepsake-benchmark-heap-sampler");
-        sampler.setDaemon(true);
-        sampler.start();
+        });
     }
 
     /** Stops watching and returns the peak of the interval. */

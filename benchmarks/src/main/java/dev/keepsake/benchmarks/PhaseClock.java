@@ -1,5 +1,6 @@
 package dev.keepsake.benchmarks;
 
+import dev.keepsake.core.internal.lang.DaemonThreads;
 import dev.keepsake.core.MaintenanceEngine;
 import dev.keepsake.core.Progress;
 
@@ -60,7 +61,7 @@ final class PhaseClock {
         private volatile boolean stop;
 
         Running(MaintenanceEngine engine) {
-            poller = new Thread(() -> {
+            poller = DaemonThreads.start("keepsake-benchmark-phase-clock", () -> {
                 long last = System.nanoTime();
                 String phase = "starting";
                 while (!stop) {
@@ -77,9 +78,7 @@ final class PhaseClock {
                     phase = p.map(x -> normalise(x.phase())).orElse("finishing");
                 }
                 add(phase, (System.nanoTime() - last) / 1e9);
-            }, "keepsake-benchmark-phase-clock");
-            poller.setDaemon(true);
-            poller.start();
+            });
         }
 
         @Override
