@@ -11,7 +11,8 @@ final class BarrierCompatibility implements VersionCompatibility {
 
     BarrierCompatibility(List<RestoreBarrier> barriers) {
         // newest barrier first: the one that refuses the most decides the message
-        this.barriers = barriers.stream().sorted(Comparator.comparing(RestoreBarrier::from).reversed()).toList();
+        this.barriers = barriers.stream().sorted(Comparator.comparing(RestoreBarrier::inForceFrom).reversed())
+                .toList();
     }
 
     @Override
@@ -25,16 +26,16 @@ final class BarrierCompatibility implements VersionCompatibility {
         // Among the barriers in force for the running version that refuse this backup, the oldest one bounds the
         // last version that can restore it.
         Optional<RestoreBarrier> blocking = barriers.stream()
-                .filter(b -> !running.isOlderThan(b.from()))
-                .filter(b -> made.isOlderThan(b.oldestAccepted()))
-                .min(Comparator.comparing(RestoreBarrier::from));
+                .filter(b -> !running.isOlderThan(b.inForceFrom()))
+                .filter(b -> made.isOlderThan(b.refusesOlderThan()))
+                .min(Comparator.comparing(RestoreBarrier::inForceFrom));
         if (blocking.isPresent()) {
             RestoreBarrier b = blocking.get();
             return new CompatibilityDecision.Refused("The backup was made by version " + made
-                    + ", and since version " + b.from() + " backups older than " + b.oldestAccepted()
+                    + ", and since version " + b.inForceFrom() + " backups older than " + b.refusesOlderThan()
                     + " can no longer be restored (the database structure changed too much). The last version that can "
-                    + "restore it is " + b.lastReleaseBefore() + ": restore it there, then upgrade.",
-                    Optional.of(b.lastReleaseBefore()), Optional.empty());
+                    + "restore it is " + b.lastAbleToRestore() + ": restore it there, then upgrade.",
+                    Optional.of(b.lastAbleToRestore()), Optional.empty());
         }
         return CompatibilityDecision.compatible();
     }

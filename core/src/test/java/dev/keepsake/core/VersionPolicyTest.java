@@ -69,8 +69,8 @@ class VersionPolicyTest {
     @Test
     void barrierRefusesOldBackupsAndNamesTheLastVersionThatCanRestoreThem() {
         VersionCompatibility policy = VersionCompatibility.barriers(List.of(
-                RestoreBarrier.of("2.0.0", "1.5.0", "1.9.9"),
-                RestoreBarrier.of("3.0.0", "2.5.0", "2.9.3")));
+                RestoreBarrier.from("2.0.0").refusesOlderThan("1.5.0").lastAbleToRestore("1.9.9"),
+                RestoreBarrier.from("3.0.0").refusesOlderThan("2.5.0").lastAbleToRestore("2.9.3")));
 
         assertThat(policy.check(Version.parse("3.1.0"), backupFrom("2.6.0")).isCompatible()).isTrue();
         assertThat(policy.check(Version.parse("1.9.9"), backupFrom("1.0.0")).isCompatible()).isTrue();
@@ -85,6 +85,41 @@ class VersionPolicyTest {
         CompatibilityDecision.Refused r2 = (CompatibilityDecision.Refused) policy.check(Version.parse("3.0.0"),
                 backupFrom("2.1.0"));
         assertThat(r2.lastVersionThatCanRestore()).contains(Version.parse("2.9.3"));
+    }
+
+    @Test
+    void barrierStepsAcceptVersionsOrTheirText() {
+        RestoreBarrier b = RestoreBarrier.from(Version.parse("2.0.0")).refusesOlderThan(Version.parse("1.5.0"))
+                .lastAbleToRestore(Version.parse("1.9.9"));
+        assertThat(b).isEqualTo(RestoreBarrier.from("2.0.0").refusesOlderThan("1.5").lastAbleToRestore("v1.9.9"))
+                .hasSameHashCodeAs(RestoreBarrier.from("2.0").refusesOlderThan("1.5.0").lastAbleToRestore("1.9.9"));
+        assertThat(b.inForceFrom()).isEqualTo(Version.parse("2.0.0"));
+        assertThat(b.refusesOlderThan()).isEqualTo(Version.parse("1.5.0"));
+        assertThat(b.lastAbleToRestore()).isEqualTo(Version.parse("1.9.9"));
+        assertThat(b).hasToString("RestoreBarrier[from 2.0.0 refuses backups older than 1.5.0; "
+                + "last able to restore them: 1.9.9]");
+        // a barrier may refuse every backup of the versions before it
+        assertThat(RestoreBarrier.from("2.0.0").refusesOlderThan("2.0.0").lastAbleToRestore("1.9.9").refusesOlderThan())
+                .isEqualTo(Version.parse("2.0.0"));
+    }
+
+    @Test
+    void barrierRefusesVersionsInTheWrongOrderNamingTheValueAndTheFix() {
+        assertThatThrownBy(() -> RestoreBarrier.from("2.0.0").refusesOlderThan("2.1.0"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("refusesOlderThan(2.1.0) is newer than 2.0.0")
+                .hasMessageContaining("use 2.0.0 or an older version");
+        RestoreBarrier.Refusing refusing = RestoreBarrier.from("2.0.0").refusesOlderThan("1.5.0");
+        assertThatThrownBy(() -> refusing.lastAbleToRestore("2.0.0"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("lastAbleToRestore(2.0.0) must be a release older than 2.0.0");
+        assertThatThrownBy(() -> refusing.lastAbleToRestore("2.3.1"))
+                .hasMessageContaining("lastAbleToRestore(2.3.1) must be a release older than 2.0.0");
+        assertThatThrownBy(() -> RestoreBarrier.from("2.0.0").refusesOlderThan("1.x"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("'1.x' is not a version");
+        assertThatThrownBy(() -> RestoreBarrier.from((Version) null)).isInstanceOf(NullPointerException.class)
+                .hasMessageContaining("from");
     }
 
     @Test
@@ -148,7 +183,8 @@ class VersionPolicyTest {
         }
         Map<String, String> before = f.targets();
         try (MaintenanceEngine engine = f.builder().product("demo", Version.parse("2.1.0"))
-                .compatibility(VersionCompatibility.barriers(List.of(RestoreBarrier.of("2.0.0", "1.5.0", "1.9.9"))))
+                .compatibility(VersionCompatibility.barriers(List.of(
+                        RestoreBarrier.from("2.0.0").refusesOlderThan("1.5.0").lastAbleToRestore("1.9.9"))))
                 .build()) {
             OperationStatus s = Fixture.await(engine.startRestore(RestoreSource.of(archive)));
             assertThat(s.succeeded()).isFalse();

@@ -24,7 +24,8 @@ final class DemoProduct {
     static final Version CURRENT = Version.parse("1.3.0");
 
     /** From 1.3.0 on, backups older than 1.1.0 are refused; 1.2.9 was the last release before 1.3.0. */
-    static final RestoreBarrier BARRIER = RestoreBarrier.of("1.3.0", "1.1.0", "1.2.9");
+    static final RestoreBarrier BARRIER = RestoreBarrier.from("1.3.0").refusesOlderThan("1.1.0")
+            .lastAbleToRestore("1.2.9");
 
     /** The first release whose schema includes migration V2. */
     private static final Version ORDER_STATUS_RELEASE = Version.parse("1.2.0");

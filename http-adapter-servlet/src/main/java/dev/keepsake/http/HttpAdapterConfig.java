@@ -15,9 +15,9 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Everything the {@link MaintenanceServlet} can be configured with, in one immutable, validated value. Build it with
- * {@link #builder()}; {@link Builder#build()} (and the canonical constructor) check every value and list every
- * problem in one {@link InvalidConfigurationException}. Immutable and thread-safe.
+ * Everything the {@link MaintenanceServlet} can be configured with, in one immutable, validated value:
+ * {@link Builder#build()} checks every value and lists every problem in one {@link InvalidConfigurationException}.
+ * Immutable and thread-safe.
  *
  * <table>
  *   <caption>Options and defaults</caption>
@@ -51,23 +51,10 @@ import java.util.Set;
  *       failures from one client address (doubling from 50 ms); zero switches the delay off</td></tr>
  * </table>
  *
- * @param maxUploadSize         largest accepted restore request body, bytes (≥ 1)
- * @param maxParts              most multipart parts in a restore request (≥ 1)
- * @param uploadIdleTimeout     longest pause between bytes of an upload (&gt; 0)
- * @param uploadDeadline        longest total duration of an upload (&gt; 0)
- * @param tempDirectory         where uploads are stored until the restore takes them (created if missing)
- * @param realm                 the Basic realm
- * @param builtInAuthentication whether {@code authenticator} is asked
- * @param authenticator         the authenticator; present iff {@code builtInAuthentication}
- * @param requiredRole          role required from the container's user when built-in authentication is off
- * @param csrfProtection        whether cross-site POSTs are refused
- * @param allowedOrigins        further origins accepted by the CSRF check (normalised {@code scheme://host:port})
- * @param maxFailureDelay       cap of the back-off after failed authentications (zero = none)
+ * <p>Build it with {@link #builder()} (or {@link #toBuilder()} to derive one); there is no public constructor, so
+ * options can be added without breaking callers. Two configurations are equal when all their options are.
  */
-public record HttpAdapterConfig(long maxUploadSize, int maxParts, Duration uploadIdleTimeout, Duration uploadDeadline,
-                                Path tempDirectory, String realm, boolean builtInAuthentication,
-                                Optional<Authenticator> authenticator, Optional<String> requiredRole,
-                                boolean csrfProtection, Set<URI> allowedOrigins, Duration maxFailureDelay) {
+public final class HttpAdapterConfig {
 
     /** Default {@code maxUploadSize}: 10 GiB. */
     public static final long DEFAULT_MAX_UPLOAD_SIZE = 10L * 1024 * 1024 * 1024;
@@ -81,60 +68,121 @@ public record HttpAdapterConfig(long maxUploadSize, int maxParts, Duration uploa
     public static final String DEFAULT_REALM = "keepsake";
     /** Default {@code maxFailureDelay}. */
     public static final Duration DEFAULT_MAX_FAILURE_DELAY = Duration.ofSeconds(2);
+    private static final Duration MAX_FAILURE_DELAY_LIMIT = Duration.ofSeconds(30);
 
-    /** Validates every value; lists every problem in one message. */
-    public HttpAdapterConfig {
-        List<String> problems = new ArrayList<>();
-        if (maxUploadSize < 1) {
-            problems.add("maxUploadSize must be at least 1 byte but is " + maxUploadSize);
-        }
-        if (maxParts < 1) {
-            problems.add("maxParts must be at least 1 but is " + maxParts);
-        }
-        if (uploadIdleTimeout == null || uploadIdleTimeout.isNegative() || uploadIdleTimeout.isZero()) {
-            problems.add("uploadIdleTimeout must be a positive duration but is " + uploadIdleTimeout);
-        }
-        if (uploadDeadline == null || uploadDeadline.isNegative() || uploadDeadline.isZero()) {
-            problems.add("uploadDeadline must be a positive duration but is " + uploadDeadline);
-        }
-        if (tempDirectory == null) {
-            problems.add("tempDirectory is required (a directory for uploads in progress)");
-        }
-        if (realm == null || realm.isBlank() || realm.chars().anyMatch(Character::isISOControl)) {
-            problems.add("realm must be a non-blank string without control characters but is '" + realm + "'");
-        }
-        authenticator = authenticator == null ? Optional.empty() : authenticator;
-        requiredRole = requiredRole == null ? Optional.empty() : requiredRole;
-        if (builtInAuthentication && authenticator.isEmpty()) {
-            problems.add("built-in authentication is on but no authenticator is set: set one (e.g. "
-                    + "BasicAuthenticator.withPasswordHash(user, hash)) or switch built-in authentication off to "
-                    + "rely on container-managed security");
-        }
-        if (!builtInAuthentication && authenticator.isPresent()) {
-            problems.add("an authenticator is set but built-in authentication is off: remove one of the two");
-        }
-        if (builtInAuthentication && requiredRole.isPresent()) {
-            problems.add("requiredRole applies to container-managed security only: switch built-in authentication "
-                    + "off or remove the role");
-        }
-        if (requiredRole.isPresent() && requiredRole.get().isBlank()) {
-            problems.add("requiredRole must not be blank");
-        }
-        Set<URI> origins = new LinkedHashSet<>();
-        for (URI o : allowedOrigins == null ? Set.<URI>of() : allowedOrigins) {
-            try {
-                origins.add(normaliseOrigin(o));
-            } catch (IllegalArgumentException e) {
-                problems.add(e.getMessage());
-            }
-        }
-        allowedOrigins = Set.copyOf(origins);
-        if (maxFailureDelay == null || maxFailureDelay.isNegative() || maxFailureDelay.compareTo(Duration.ofSeconds(30)) > 0) {
-            problems.add("maxFailureDelay must be between 0 and 30 s but is " + maxFailureDelay);
-        }
-        if (!problems.isEmpty()) {
-            throw new InvalidConfigurationException("invalid HTTP adapter configuration: " + String.join("; ", problems));
-        }
+    private final long maxUploadSize;
+    private final int maxParts;
+    private final Duration uploadIdleTimeout;
+    private final Duration uploadDeadline;
+    private final Path tempDirectory;
+    private final String realm;
+    private final boolean builtInAuthentication;
+    private final Optional<Authenticator> authenticator;
+    private final Optional<String> requiredRole;
+    private final boolean csrfProtection;
+    private final Set<URI> allowedOrigins;
+    private final Duration maxFailureDelay;
+
+    private HttpAdapterConfig(Builder b, Set<URI> normalisedOrigins) {
+        this.maxUploadSize = b.maxUploadSize;
+        this.maxParts = b.maxParts;
+        this.uploadIdleTimeout = b.uploadIdleTimeout;
+        this.uploadDeadline = b.uploadDeadline;
+        this.tempDirectory = b.tempDirectory != null ? b.tempDirectory : Path.of(System.getProperty("java.io.tmpdir"));
+        this.realm = b.realm;
+        this.builtInAuthentication = b.builtInAuthentication;
+        this.authenticator = Optional.ofNullable(b.authenticator);
+        this.requiredRole = Optional.ofNullable(b.requiredRole);
+        this.csrfProtection = b.csrfProtection;
+        this.allowedOrigins = Set.copyOf(normalisedOrigins);
+        this.maxFailureDelay = b.maxFailureDelay;
+    }
+
+    /** Largest accepted restore request body in bytes, multipart framing included (at least 1). */
+    public long maxUploadSize() {
+        return maxUploadSize;
+    }
+
+    /** Most multipart parts in a restore request (at least 1). */
+    public int maxParts() {
+        return maxParts;
+    }
+
+    /** Longest pause between bytes of an upload (positive). */
+    public Duration uploadIdleTimeout() {
+        return uploadIdleTimeout;
+    }
+
+    /** Longest total duration of an upload (positive). */
+    public Duration uploadDeadline() {
+        return uploadDeadline;
+    }
+
+    /** Where uploads are stored until the restore takes them (created by the servlet if missing); never null. */
+    public Path tempDirectory() {
+        return tempDirectory;
+    }
+
+    /** The realm in {@code WWW-Authenticate}. */
+    public String realm() {
+        return realm;
+    }
+
+    /** Whether the servlet checks credentials with {@link #authenticator()} (false: container-managed security). */
+    public boolean builtInAuthentication() {
+        return builtInAuthentication;
+    }
+
+    /** The authenticator; present exactly when {@link #builtInAuthentication()} is on. */
+    public Optional<Authenticator> authenticator() {
+        return authenticator;
+    }
+
+    /** The role required from the container's user; only with built-in authentication off. */
+    public Optional<String> requiredRole() {
+        return requiredRole;
+    }
+
+    /** Whether cross-site browser POSTs are refused. */
+    public boolean csrfProtection() {
+        return csrfProtection;
+    }
+
+    /** Further origins the CSRF check accepts, normalised to {@code scheme://host:port}; unmodifiable. */
+    public Set<URI> allowedOrigins() {
+        return allowedOrigins;
+    }
+
+    /** Cap of the back-off after failed authentications from one client address; zero = none. */
+    public Duration maxFailureDelay() {
+        return maxFailureDelay;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof HttpAdapterConfig c && maxUploadSize == c.maxUploadSize && maxParts == c.maxParts
+                && uploadIdleTimeout.equals(c.uploadIdleTimeout) && uploadDeadline.equals(c.uploadDeadline)
+                && tempDirectory.equals(c.tempDirectory) && realm.equals(c.realm)
+                && builtInAuthentication == c.builtInAuthentication && authenticator.equals(c.authenticator)
+                && requiredRole.equals(c.requiredRole) && csrfProtection == c.csrfProtection
+                && allowedOrigins.equals(c.allowedOrigins) && maxFailureDelay.equals(c.maxFailureDelay);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(maxUploadSize, maxParts, uploadIdleTimeout, uploadDeadline, tempDirectory, realm,
+                builtInAuthentication, authenticator, requiredRole, csrfProtection, allowedOrigins, maxFailureDelay);
+    }
+
+    /** Every option by name; the authenticator by its class only (it may hold a password hash). */
+    @Override
+    public String toString() {
+        return "HttpAdapterConfig[maxUploadSize=" + maxUploadSize + ", maxParts=" + maxParts + ", uploadIdleTimeout="
+                + uploadIdleTimeout + ", uploadDeadline=" + uploadDeadline + ", tempDirectory=" + tempDirectory
+                + ", realm=" + realm + ", builtInAuthentication=" + builtInAuthentication + ", authenticator="
+                + authenticator.map(a -> a.getClass().getSimpleName()).orElse("none") + ", requiredRole="
+                + requiredRole.orElse("none") + ", csrfProtection=" + csrfProtection + ", allowedOrigins="
+                + allowedOrigins + ", maxFailureDelay=" + maxFailureDelay + "]";
     }
 
     /**
@@ -142,7 +190,7 @@ public record HttpAdapterConfig(long maxUploadSize, int maxParts, Duration uploa
      *
      * @throws IllegalArgumentException naming the value when it is not an http(s) origin
      */
-    static URI normaliseOrigin(URI origin) {
+    private static URI normaliseOrigin(URI origin) {
         if (origin == null || origin.getScheme() == null || origin.getHost() == null
                 || !(origin.getPath() == null || origin.getPath().isEmpty() || origin.getPath().equals("/"))
                 || origin.getQuery() != null || origin.getFragment() != null || origin.getUserInfo() != null) {
@@ -234,16 +282,21 @@ public record HttpAdapterConfig(long maxUploadSize, int maxParts, Duration uploa
             return this;
         }
 
-        /** Sets the authenticator and switches built-in authentication on. */
+        /**
+         * Switches built-in authentication on with this authenticator. The alternative to
+         * {@link #containerManagedSecurity(String)}: the later of the two calls decides (and drops a required role).
+         */
         public Builder authenticator(Authenticator authenticator) {
             this.authenticator = Objects.requireNonNull(authenticator, "authenticator");
             this.builtInAuthentication = true;
+            this.requiredRole = null;
             return this;
         }
 
         /**
          * Switches built-in authentication off (container-managed security), optionally requiring a role from the
-         * container's user.
+         * container's user. The alternative to {@link #authenticator(Authenticator)}: the later of the two calls
+         * decides (and drops an authenticator set before).
          *
          * @param requiredRole the role, or {@code null} to let the container alone decide
          */
@@ -278,10 +331,48 @@ public record HttpAdapterConfig(long maxUploadSize, int maxParts, Duration uploa
          * @throws InvalidConfigurationException listing every problem
          */
         public HttpAdapterConfig build() {
-            Path temp = tempDirectory != null ? tempDirectory : Path.of(System.getProperty("java.io.tmpdir"));
-            return new HttpAdapterConfig(maxUploadSize, maxParts, uploadIdleTimeout, uploadDeadline, temp, realm,
-                    builtInAuthentication, Optional.ofNullable(authenticator), Optional.ofNullable(requiredRole),
-                    csrfProtection, allowedOrigins, maxFailureDelay);
+            List<String> problems = new ArrayList<>();
+            if (maxUploadSize < 1) {
+                problems.add("maxUploadSize must be at least 1 byte but is " + maxUploadSize);
+            }
+            if (maxParts < 1) {
+                problems.add("maxParts must be at least 1 but is " + maxParts);
+            }
+            if (uploadIdleTimeout == null || uploadIdleTimeout.isNegative() || uploadIdleTimeout.isZero()) {
+                problems.add("uploadIdleTimeout must be a positive duration but is " + uploadIdleTimeout);
+            }
+            if (uploadDeadline == null || uploadDeadline.isNegative() || uploadDeadline.isZero()) {
+                problems.add("uploadDeadline must be a positive duration but is " + uploadDeadline);
+            }
+            if (realm == null || realm.isBlank() || realm.chars().anyMatch(Character::isISOControl)) {
+                problems.add("realm must be a non-blank string without control characters but is '" + realm + "'");
+            }
+            if (builtInAuthentication && authenticator == null) {
+                problems.add("built-in authentication is on but no authenticator is set: set one (e.g. "
+                        + "BasicAuthenticator.withPasswordHash(user, hash)) or switch built-in authentication off "
+                        + "to rely on container-managed security");
+            }
+            if (requiredRole != null && requiredRole.isBlank()) {
+                problems.add("requiredRole must not be blank: give the role's name, or null to let the container "
+                        + "alone decide");
+            }
+            Set<URI> origins = new LinkedHashSet<>();
+            for (URI o : allowedOrigins) {
+                try {
+                    origins.add(normaliseOrigin(o));
+                } catch (IllegalArgumentException e) {
+                    problems.add(e.getMessage());
+                }
+            }
+            if (maxFailureDelay == null || maxFailureDelay.isNegative()
+                    || maxFailureDelay.compareTo(MAX_FAILURE_DELAY_LIMIT) > 0) {
+                problems.add("maxFailureDelay must be between 0 and 30 s but is " + maxFailureDelay);
+            }
+            if (!problems.isEmpty()) {
+                throw new InvalidConfigurationException("invalid HTTP adapter configuration: "
+                        + String.join("; ", problems));
+            }
+            return new HttpAdapterConfig(this, origins);
         }
     }
 }

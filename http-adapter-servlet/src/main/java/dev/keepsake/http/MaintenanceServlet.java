@@ -7,17 +7,19 @@ import dev.keepsake.core.MaintenanceEngine;
 import dev.keepsake.core.Operation;
 import dev.keepsake.core.OperationInProgressException;
 import dev.keepsake.core.spi.BackupStore.StoredBackup;
-import dev.keepsake.http.internal.BackupDownload;
-import dev.keepsake.http.internal.CrossSiteCheck;
+import dev.keepsake.core.internal.lang.DaemonThreads;
+import dev.keepsake.http.internal.Accepted;
 import dev.keepsake.http.internal.Endpoint;
-import dev.keepsake.http.internal.EngineErrors;
-import dev.keepsake.http.internal.FailureBackoff;
 import dev.keepsake.http.internal.InitParams;
-import dev.keepsake.http.internal.ProblemType;
-import dev.keepsake.http.internal.Problems;
-import dev.keepsake.http.internal.RestoreUpload;
 import dev.keepsake.http.internal.StatusJson;
-import dev.keepsake.http.internal.UploadRegistry;
+import dev.keepsake.http.internal.download.BackupDownload;
+import dev.keepsake.http.internal.problem.EngineErrors;
+import dev.keepsake.http.internal.problem.ProblemType;
+import dev.keepsake.http.internal.problem.Problems;
+import dev.keepsake.http.internal.security.CrossSiteCheck;
+import dev.keepsake.http.internal.security.FailureBackoff;
+import dev.keepsake.http.internal.upload.RestoreUpload;
+import dev.keepsake.http.internal.upload.UploadRegistry;
 import dev.keepsake.http.spi.Authenticator;
 import jakarta.servlet.ServletConfig;
 import jakarta.servlet.ServletContext;
@@ -150,11 +152,8 @@ public final class MaintenanceServlet extends HttpServlet {
         crossSite = new CrossSiteCheck(config.allowedOrigins());
         backoff = new FailureBackoff(config.maxFailureDelay());
         uploads = new UploadRegistry();
-        ScheduledThreadPoolExecutor w = new ScheduledThreadPoolExecutor(1, r -> {
-            Thread t = new Thread(r, "keepsake-upload-watchdog");
-            t.setDaemon(true);
-            return t;
-        });
+        ScheduledThreadPoolExecutor w = new ScheduledThreadPoolExecutor(1,
+                DaemonThreads.factory("keepsake-upload-watchdog"));
         w.setRemoveOnCancelPolicy(true);
         watchdog = w;
         try (InputStream in = MaintenanceServlet.class.getResourceAsStream(OPENAPI_RESOURCE)) {
@@ -299,7 +298,7 @@ public final class MaintenanceServlet extends HttpServlet {
         body.put("status", base(req));
         body.put("message", "The backup runs now; poll " + base(req) + " for its outcome, then download it from "
                 + base(req) + "/backup.");
-        dev.keepsake.http.internal.Accepted.send(resp, base(req), JSON.writeValueAsBytes(body));
+        Accepted.send(resp, base(req), JSON.writeValueAsBytes(body));
     }
 
     private void download(HttpServletRequest req, HttpServletResponse resp) throws IOException {

@@ -60,6 +60,31 @@ class HttpAdapterConfigTest {
     }
 
     @Test
+    void authenticatorAndContainerManagedSecurityAreAlternativesTheLaterCallDecides() {
+        HttpAdapterConfig container = HttpAdapterConfig.builder().authenticator(AUTH)
+                .containerManagedSecurity("backup-admin").build();
+        assertThat(container.authenticator()).isEmpty();
+        assertThat(container.requiredRole()).contains("backup-admin");
+
+        HttpAdapterConfig builtIn = container.toBuilder().authenticator(AUTH).build();
+        assertThat(builtIn.builtInAuthentication()).isTrue();
+        assertThat(builtIn.authenticator()).containsSame(AUTH);
+        assertThat(builtIn.requiredRole()).isEmpty();
+        assertThat(builtIn).isNotEqualTo(container);
+    }
+
+    @Test
+    void toBuilderDerivesAConfigurationAndLeavesTheOriginalUnchanged() {
+        HttpAdapterConfig base = HttpAdapterConfig.builder().authenticator(AUTH).maxParts(4).build();
+        HttpAdapterConfig derived = base.toBuilder().maxParts(8).allowOrigin(URI.create("https://a.example")).build();
+        assertThat(base.maxParts()).isEqualTo(4);
+        assertThat(base.allowedOrigins()).isEmpty();
+        assertThat(derived.maxParts()).isEqualTo(8);
+        assertThat(derived.authenticator()).containsSame(AUTH);
+        assertThat(derived.toString()).contains("maxParts=8").contains("authenticator=BasicAuthenticator");
+    }
+
+    @Test
     void allowedOriginsAreNormalisedWithExplicitPorts() {
         HttpAdapterConfig c = HttpAdapterConfig.builder().authenticator(AUTH)
                 .allowOrigin(URI.create("HTTPS://Admin.Example.com")).allowOrigin(URI.create("http://h:8080/")).build();

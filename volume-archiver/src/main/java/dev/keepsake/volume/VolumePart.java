@@ -7,10 +7,10 @@ import dev.keepsake.core.spi.PartReader;
 import dev.keepsake.core.spi.PartWriter;
 import dev.keepsake.core.spi.PreparedRestore;
 import dev.keepsake.core.spi.RestoreJob;
-import dev.keepsake.volume.internal.Glob;
-import dev.keepsake.volume.internal.VolumeBackup;
-import dev.keepsake.volume.internal.VolumeRestore;
 import dev.keepsake.volume.internal.VolumeSettings;
+import dev.keepsake.volume.internal.backup.Glob;
+import dev.keepsake.volume.internal.backup.VolumeBackup;
+import dev.keepsake.volume.internal.restore.VolumeRestore;
 
 import java.io.IOException;
 import java.nio.file.Path;

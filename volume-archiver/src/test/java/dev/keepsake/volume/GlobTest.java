@@ -1,6 +1,6 @@
 package dev.keepsake.volume;
 
-import dev.keepsake.volume.internal.Glob;
+import dev.keepsake.volume.internal.backup.Glob;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 

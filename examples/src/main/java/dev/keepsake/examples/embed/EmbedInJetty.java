@@ -59,7 +59,7 @@ public final class EmbedInJetty {
                 .workDirectory(stateDir.resolve("keepsake"))           // status and the latest backups
                 .signingKey(ArchiveKey.of("k1", Base64.getDecoder().decode(archiveKeyBase64)))
                 .compatibility(VersionCompatibility.barriers(List.of(
-                        RestoreBarrier.of("2.0.0", "1.5.0", "1.9.9")))) // 2.0+ refuses backups older than 1.5
+                        RestoreBarrier.from("2.0.0").refusesOlderThan("1.5.0").lastAbleToRestore("1.9.9"))))
                 .build();
 
         HttpAdapterConfig config = HttpAdapterConfig.builder()

@@ -1,2 +1,2 @@
-/** Implementation of the HTTP adapter; may change at any time, do not use directly. */
+/** HTTP adapter internals, may change at any time: the endpoints, init parameters, status JSON and 202 answer. */
 package dev.keepsake.http.internal;

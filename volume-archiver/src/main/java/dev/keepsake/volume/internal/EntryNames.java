@@ -5,16 +5,48 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CharsetEncoder;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.regex.Pattern;
 
 /**
  * The rules for entry names and link targets of a volume, applied on backup (so that what is backed up can be
- * restored) and on restore (defence in depth: the core checks names too). Stateless.
+ * restored) and on restore (defence in depth: the core checks names too). Stateless; thread-safe.
  */
-final class EntryNames {
+public final class EntryNames {
+
+    /**
+     * Names of Keepsake's own directories at the top of a mount-point volume ({@code .keepsake-staging-<16 hex>},
+     * {@code -old-}, {@code -trash-}), and the suffixes of those next to a plain volume directory.
+     */
+    private static final Pattern INTERNAL = Pattern.compile("\\.keepsake-(staging|old|trash)-[0-9a-f]{16}");
+    private static final SecureRandom RANDOM = new SecureRandom();
 
     private EntryNames() {
+    }
+
+    /**
+     * Whether a top-level name inside a volume is one of Keepsake's staging, set-aside or trash directories: never
+     * backed up, never accepted from an archive.
+     */
+    public static boolean isInternalName(String name) {
+        return INTERNAL.matcher(name).matches();
+    }
+
+    /**
+     * A fresh internal name of {@code kind} ({@code staging}, {@code old} or {@code trash}) that
+     * {@link #isInternalName} recognises: {@code .keepsake-<kind>-<16 random hex digits>}.
+     */
+    public static String newInternalName(String kind) {
+        byte[] b = new byte[8];
+        RANDOM.nextBytes(b);
+        String name = ".keepsake-" + kind + "-" + HexFormat.of().formatHex(b);
+        if (!isInternalName(name)) {
+            throw new IllegalArgumentException("unknown kind of internal directory: " + kind);
+        }
+        return name;
     }
 
     /**
@@ -24,7 +56,7 @@ final class EntryNames {
      * UTF-8 decodes to), NUL, other control characters or backslash, and without empty, {@code .} or {@code ..}
      * segments.
      */
-    static String problem(String name, int maxDepth) {
+    public static String problem(String name, int maxDepth) {
         if (name.isEmpty()) {
             return "the name is empty";
         }
@@ -78,7 +110,7 @@ final class EntryNames {
      * U+FFFD, NUL or backslash, and at most {@link VolumeSettings#MAX_PATH_BYTES} bytes. Whether it stays inside
      * the volume is {@link LinkResolver}'s business.
      */
-    static String targetProblem(String target) {
+    public static String targetProblem(String target) {
         if (target.isEmpty()) {
             return "the link target is empty";
         }
@@ -131,7 +163,8 @@ final class EntryNames {
         }
     }
 
-    static int utf8Length(String s) {
+    /** The length of {@code s} in UTF-8 bytes (an unpaired surrogate counts as 3, as its replacement would). */
+    public static int utf8Length(String s) {
         int n = 0;
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
@@ -150,7 +183,7 @@ final class EntryNames {
     }
 
     /** Splits on {@code /}, keeping empty segments. */
-    static List<String> segments(String path) {
+    public static List<String> segments(String path) {
         List<String> out = new ArrayList<>();
         int start = 0;
         while (true) {
@@ -168,7 +201,7 @@ final class EntryNames {
      * A name made safe for messages and logs: control and non-printable characters escaped as {@code \\uXXXX}, cut to
      * about 200 characters with the full length noted.
      */
-    static String display(String name) {
+    public static String display(String name) {
         StringBuilder sb = new StringBuilder();
         int limit = 200;
         for (int i = 0; i < name.length() && sb.length() < limit; i++) {

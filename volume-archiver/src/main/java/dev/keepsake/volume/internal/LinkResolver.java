@@ -10,15 +10,17 @@ import java.util.List;
  * the volume, and says whether it ever leaves the volume. A purely lexical check is not enough: with
  * {@code z -> ../../..} at {@code x/y/z}, the target {@code x/y/z/q/../../../..} stays inside lexically but escapes
  * physically. Used on backup (links read from disk) and on restore (links from the archive), so both sides agree.
+ * Stateless; thread-safe.
  */
-final class LinkResolver {
+public final class LinkResolver {
 
     /** Linux follows at most 40 links while resolving one path. */
-    static final int MAX_HOPS = 40;
+    private static final int MAX_HOPS = 40;
 
     /** Looks up the target of the link at a volume-relative path, or null when that path is not a link. */
     @FunctionalInterface
-    interface Links {
+    public interface Links {
+        /** The link's target as stored (on disk or in the archive), or null when {@code relativePath} is no link. */
         String targetOf(String relativePath) throws IOException;
     }
 
@@ -30,7 +32,7 @@ final class LinkResolver {
      * resolution stays inside. Components that do not exist are treated as directories (conservative: the kernel
      * would fail there).
      */
-    static String escapeProblem(String linkName, String target, Links links) throws IOException {
+    public static String escapeProblem(String linkName, String target, Links links) throws IOException {
         String textual = EntryNames.targetProblem(target);
         if (textual != null) {
             return textual;

@@ -1,2 +1,2 @@
-/** Implementation details of the volume part; may change at any time, never use them from outside. */
+/** Volume part internals, may change at any time; here what backup and restore share: settings, names, attributes. */
 package dev.keepsake.volume.internal;

@@ -1,4 +1,4 @@
-package dev.keepsake.volume.internal;
+package dev.keepsake.volume.internal.restore;
 
 import java.io.BufferedReader;
 import java.io.IOException;

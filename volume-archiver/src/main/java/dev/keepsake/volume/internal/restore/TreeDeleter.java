@@ -1,4 +1,4 @@
-package dev.keepsake.volume.internal;
+package dev.keepsake.volume.internal.restore;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;

@@ -1,4 +1,4 @@
-package dev.keepsake.http.internal;
+package dev.keepsake.http.internal.security;
 
 import jakarta.servlet.http.HttpServletRequest;
 

@@ -1,9 +1,11 @@
-package dev.keepsake.volume.internal;
+package dev.keepsake.volume.internal.restore;
+
+import dev.keepsake.core.internal.lang.Closeables;
+import dev.keepsake.core.internal.lang.DaemonThreads;
 
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.channels.FileChannel;
-import java.nio.file.StandardOpenOption;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -32,13 +34,8 @@ final class ParallelSync implements AutoCloseable {
     private final Set<FileChannel> open = ConcurrentHashMap.newKeySet();
 
     ParallelSync(String volume) {
-        int id = POOLS.incrementAndGet();
-        AtomicInteger n = new AtomicInteger();
-        this.pool = Executors.newFixedThreadPool(THREADS, r -> {
-            Thread t = new Thread(r, "keepsake-volume-sync-" + volume + "-" + id + "-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
+        this.pool = Executors.newFixedThreadPool(THREADS,
+                DaemonThreads.factory("keepsake-volume-sync-" + volume + "-" + POOLS.incrementAndGet()));
     }
 
     /**
@@ -46,7 +43,7 @@ final class ParallelSync implements AutoCloseable {
      * failure of an earlier one; then the channel stays the caller's to close.
      */
     void submit(FileChannel channel) throws IOException {
-        rethrow();
+        throwFirstFailure();
         try {
             permits.acquire();
         } catch (InterruptedException e) {
@@ -75,10 +72,10 @@ final class ParallelSync implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new InterruptedIOException("interrupted while waiting for restored files to reach the disk");
         }
-        rethrow();
+        throwFirstFailure();
     }
 
-    private void rethrow() throws IOException {
+    private void throwFirstFailure() throws IOException {
         IOException e = failure.get();
         if (e != null) {
             throw e;
@@ -96,13 +93,8 @@ final class ParallelSync implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
-            for (FileChannel ch : open) {
-                try {
-                    ch.close();
-                } catch (IOException e) {
-                    // abandoned after a failure: the staging is deleted anyway; closing is all that matters
-                }
-            }
+            // abandoned after a failure: the staging is deleted anyway; closing is all that matters
+            open.forEach(Closeables::closeQuietly);
         }
     }
 }

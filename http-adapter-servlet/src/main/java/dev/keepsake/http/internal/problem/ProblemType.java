@@ -1,4 +1,4 @@
-package dev.keepsake.http.internal;
+package dev.keepsake.http.internal.problem;
 
 /** The kinds of error answers, each with its HTTP status, RFC 9457 {@code type} and {@code title}. */
 public enum ProblemType {

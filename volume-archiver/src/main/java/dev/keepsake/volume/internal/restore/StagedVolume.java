@@ -1,8 +1,9 @@
-package dev.keepsake.volume.internal;
+package dev.keepsake.volume.internal.restore;
 
 import dev.keepsake.core.spi.JobContext;
 import dev.keepsake.core.spi.PreparedRestore;
 import dev.keepsake.volume.VolumeRestoreException;
+import dev.keepsake.volume.internal.VolumeSettings;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

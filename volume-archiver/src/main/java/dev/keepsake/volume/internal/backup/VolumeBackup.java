@@ -1,4 +1,4 @@
-package dev.keepsake.volume.internal;
+package dev.keepsake.volume.internal.backup;
 
 import dev.keepsake.core.spi.ArchiveEntry;
 import dev.keepsake.core.spi.JobContext;
@@ -6,6 +6,10 @@ import dev.keepsake.core.spi.PartWriter;
 import dev.keepsake.volume.ChangedFilePolicy;
 import dev.keepsake.volume.SymlinkPolicy;
 import dev.keepsake.volume.VolumeBackupException;
+import dev.keepsake.volume.internal.EntryNames;
+import dev.keepsake.volume.internal.LinkResolver;
+import dev.keepsake.volume.internal.PartAttributes;
+import dev.keepsake.volume.internal.VolumeSettings;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,7 +50,7 @@ import java.util.Set;
 public final class VolumeBackup {
 
     private static final Logger LOG = LoggerFactory.getLogger(VolumeBackup.class);
-    static final int BUFFER_SIZE = 256 * 1024;
+    private static final int BUFFER_SIZE = 256 * 1024;
     private static final LinkOption NOFOLLOW = LinkOption.NOFOLLOW_LINKS;
 
     private final VolumeSettings settings;
@@ -80,9 +84,9 @@ public final class VolumeBackup {
         }
         root = configured.toRealPath();
         PosixFileAttributes rootAttributes = Files.readAttributes(root, PosixFileAttributes.class, NOFOLLOW);
-        out.putAttribute("format", VolumeRestore.FORMAT);
-        out.putAttribute("rootMode", Integer.toOctalString(mode(rootAttributes)));
-        out.putAttribute("rootModified", rootAttributes.lastModifiedTime().toInstant().toString());
+        out.putAttribute(PartAttributes.FORMAT, PartAttributes.CURRENT_FORMAT);
+        out.putAttribute(PartAttributes.ROOT_MODE, Integer.toOctalString(mode(rootAttributes)));
+        out.putAttribute(PartAttributes.ROOT_MODIFIED, rootAttributes.lastModifiedTime().toInstant().toString());
         context.phase("backing up volume " + settings.name());
         DirectoryStream<Path> rootStream;
         try {
@@ -93,11 +97,11 @@ public final class VolumeBackup {
         try (rootStream) {
             walk(root, rootStream, "", filter.included(""));
         }
-        out.putAttribute("files", Long.toString(files));
-        out.putAttribute("directories", Long.toString(directories));
-        out.putAttribute("symlinks", Long.toString(symlinks));
-        out.putAttribute("bytes", Long.toString(bytes));
-        out.putAttribute("skipped", Long.toString(skipped));
+        out.putAttribute(PartAttributes.FILES, Long.toString(files));
+        out.putAttribute(PartAttributes.DIRECTORIES, Long.toString(directories));
+        out.putAttribute(PartAttributes.SYMLINKS, Long.toString(symlinks));
+        out.putAttribute(PartAttributes.BYTES, Long.toString(bytes));
+        out.putAttribute(PartAttributes.SKIPPED, Long.toString(skipped));
         LOG.debug("{} - volume '{}': {} files, {} directories, {} links, {} bytes, {} skipped", context.operationId(),
                 settings.name(), files, directories, symlinks, bytes, skipped);
     }
@@ -121,7 +125,7 @@ public final class VolumeBackup {
         SecureDirectoryStream<Path> secure = stream instanceof SecureDirectoryStream<Path> s ? s : null;
         for (String name : names) {
             checkInterrupted();
-            if (relative.isEmpty() && VolumeRestore.isInternalName(name)) {
+            if (relative.isEmpty() && EntryNames.isInternalName(name)) {
                 continue; // left-overs of an interrupted restore, never part of the volume's content
             }
             String child = relative.isEmpty() ? name : relative + "/" + name;

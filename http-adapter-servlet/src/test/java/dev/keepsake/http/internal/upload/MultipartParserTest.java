@@ -1,4 +1,4 @@
-package dev.keepsake.http.internal;
+package dev.keepsake.http.internal.upload;
 
 import org.junit.jupiter.api.Test;
 

@@ -1,7 +1,8 @@
-package dev.keepsake.volume.internal;
+package dev.keepsake.volume.internal.restore;
 
 import dev.keepsake.core.spi.ArchiveEntry;
 import dev.keepsake.volume.UnsafeArchiveEntryException;
+import dev.keepsake.volume.internal.EntryNames;
 
 import java.text.Normalizer;
 import java.util.ArrayList;
@@ -50,7 +51,7 @@ final class EntryValidator {
             throw refuse(name, problem);
         }
         String first = name.indexOf('/') < 0 ? name : name.substring(0, name.indexOf('/'));
-        if (VolumeRestore.isInternalName(first)) {
+        if (EntryNames.isInternalName(first)) {
             throw refuse(name, "the name is reserved for Keepsake's staging during a restore");
         }
         if (kind == Kind.SYMLINK) {

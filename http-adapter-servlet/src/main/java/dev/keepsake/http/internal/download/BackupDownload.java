@@ -1,6 +1,8 @@
-package dev.keepsake.http.internal;
+package dev.keepsake.http.internal.download;
 
 import dev.keepsake.core.spi.BackupStore.StoredBackup;
+import dev.keepsake.http.internal.problem.ProblemType;
+import dev.keepsake.http.internal.problem.Problems;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import org.slf4j.Logger;

@@ -1,4 +1,4 @@
-package dev.keepsake.volume.internal;
+package dev.keepsake.volume.internal.backup;
 
 import java.util.regex.Pattern;
 

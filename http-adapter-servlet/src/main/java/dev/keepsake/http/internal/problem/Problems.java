@@ -1,4 +1,4 @@
-package dev.keepsake.http.internal;
+package dev.keepsake.http.internal.problem;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;

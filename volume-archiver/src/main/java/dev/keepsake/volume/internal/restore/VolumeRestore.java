@@ -1,10 +1,13 @@
-package dev.keepsake.volume.internal;
+package dev.keepsake.volume.internal.restore;
 
 import dev.keepsake.core.spi.JobContext;
 import dev.keepsake.core.spi.PartReader;
 import dev.keepsake.core.spi.PreparedRestore;
 import dev.keepsake.volume.MountPointMode;
 import dev.keepsake.volume.VolumeRestoreException;
+import dev.keepsake.volume.internal.EntryNames;
+import dev.keepsake.volume.internal.PartAttributes;
+import dev.keepsake.volume.internal.VolumeSettings;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -14,12 +17,9 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.SecureRandom;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
-import java.util.HexFormat;
 import java.util.Map;
-import java.util.regex.Pattern;
 
 /**
  * The prepare phase of one volume's restore: finds where to stage, checks free space, extracts into a fresh 0700
@@ -29,13 +29,8 @@ import java.util.regex.Pattern;
 public final class VolumeRestore {
 
     private static final Logger LOG = LoggerFactory.getLogger(VolumeRestore.class);
-    private static final SecureRandom RANDOM = new SecureRandom();
-    /** Names of Keepsake's own directories inside a mount-point volume (and suffixes of the siblings otherwise). */
-    private static final Pattern INTERNAL = Pattern.compile("\\.keepsake-(staging|old|trash)-[0-9a-f]{16}");
     /** Per-entry allowance for the free-space check: at least one filesystem block each. */
     private static final long BYTES_PER_ENTRY = 4096;
-    /** The layout of a volume part's entries and attributes, recorded as attribute {@code format}. */
-    static final String FORMAT = "1";
 
     private final VolumeSettings settings;
     private final JobContext context;
@@ -45,24 +40,14 @@ public final class VolumeRestore {
         this.context = context;
     }
 
-    /** Whether a top-level name inside a volume is one of Keepsake's staging, set-aside or trash directories. */
-    static boolean isInternalName(String name) {
-        return INTERNAL.matcher(name).matches();
-    }
-
-    static String randomSuffix() {
-        byte[] b = new byte[8];
-        RANDOM.nextBytes(b);
-        return HexFormat.of().formatHex(b);
-    }
-
     /** Reads, validates and stages the part; nothing visible changes. */
     public PreparedRestore prepare(PartReader in) throws IOException {
-        String format = in.attributes().getOrDefault("format", FORMAT);
-        if (!FORMAT.equals(format)) {
+        String format = in.attributes().getOrDefault(PartAttributes.FORMAT,
+                PartAttributes.CURRENT_FORMAT);
+        if (!PartAttributes.CURRENT_FORMAT.equals(format)) {
             throw new VolumeRestoreException("Volume '" + settings.name() + "': the archive stores this volume in "
                     + "format " + EntryNames.display(format) + ", which this version cannot read (it reads format "
-                    + FORMAT + "). Restore it with the version that made it, or a newer one.");
+                    + PartAttributes.CURRENT_FORMAT + "). Restore it with the version that made it, or a newer one.");
         }
         Target target = resolveTarget();
         sweepLeftovers(target);
@@ -120,7 +105,7 @@ public final class VolumeRestore {
         try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir)) {
             for (Path p : stream) {
                 String n = p.getFileName().toString();
-                if (!n.startsWith(prefix) || !isInternalName(n.substring(prefix.length()))) {
+                if (!n.startsWith(prefix) || !EntryNames.isInternalName(n.substring(prefix.length()))) {
                     continue;
                 }
                 boolean old = n.substring(prefix.length()).startsWith(".keepsake-old-");
@@ -165,7 +150,7 @@ public final class VolumeRestore {
     }
 
     private static int rootMode(Map<String, String> attributes) {
-        String m = attributes.get("rootMode");
+        String m = attributes.get(PartAttributes.ROOT_MODE);
         if (m != null && m.matches("[0-7]{1,4}")) {
             return Integer.parseInt(m, 8) & 0777;
         }
@@ -173,7 +158,7 @@ public final class VolumeRestore {
     }
 
     private static Instant rootModified(Map<String, String> attributes) {
-        String t = attributes.get("rootModified");
+        String t = attributes.get(PartAttributes.ROOT_MODIFIED);
         if (t == null) {
             return null;
         }
@@ -204,7 +189,7 @@ public final class VolumeRestore {
         }
 
         Path internalPath(String kind) {
-            return internalParent().resolve(internalPrefix() + ".keepsake-" + kind + "-" + randomSuffix());
+            return internalParent().resolve(internalPrefix() + EntryNames.newInternalName(kind));
         }
     }
 }

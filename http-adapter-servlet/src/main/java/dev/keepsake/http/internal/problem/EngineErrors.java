@@ -1,4 +1,4 @@
-package dev.keepsake.http.internal;
+package dev.keepsake.http.internal.problem;
 
 import dev.keepsake.core.ErrorCode;
 
@@ -30,7 +30,7 @@ public final class EngineErrors {
     /** A sentence for the client: what happened and what to do. */
     public static String detailFor(ErrorCode code, String operation) {
         return switch (code) {
-            case OPERATION_IN_PROGRESS -> RestoreUpload.inProgress();
+            case OPERATION_IN_PROGRESS -> inProgress();
             case NO_BACKUP -> "No finished backup exists yet.";
             case STORE_FAILED -> "The " + operation + " could not be started because the backup store failed "
                     + "(disk full or not writable?); the server log has the details.";
@@ -42,6 +42,12 @@ public final class EngineErrors {
                     + "application failed; the server log has the details.";
             default -> "The " + operation + " could not be started (" + code + "); the server log has the details.";
         };
+    }
+
+    /** What a client that runs into another operation is told: wait for it, then try again. */
+    public static String inProgress() {
+        return "Another backup or restore is running; wait until GET /api/maintenance/db shows running false, "
+                + "then try again.";
     }
 
     /** A short random reference that ties an answer to a log line. */

@@ -1,4 +1,4 @@
-package dev.keepsake.http.internal;
+package dev.keepsake.http.internal.security;
 
 import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;

@@ -1,10 +1,13 @@
-package dev.keepsake.volume.internal;
+package dev.keepsake.volume.internal.restore;
 
 import dev.keepsake.core.ArchiveVerificationException;
 import dev.keepsake.core.spi.ArchiveEntry;
 import dev.keepsake.core.spi.JobContext;
 import dev.keepsake.core.spi.PartReader;
 import dev.keepsake.volume.VolumeRestoreException;
+import dev.keepsake.volume.internal.EntryNames;
+import dev.keepsake.volume.internal.LinkResolver;
+import dev.keepsake.volume.internal.VolumeSettings;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -48,13 +51,14 @@ final class Extraction {
     private static final FileAttribute<Set<PosixFilePermission>> PRIVATE_FILE =
             PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
     private static final int DEFAULT_DIRECTORY_MODE = ArchiveEntry.DEFAULT_DIRECTORY_MODE;
+    private static final int BUFFER_SIZE = 256 * 1024;
 
     private final VolumeSettings settings;
     private final JobContext context;
     private final Path staging;
     private final int stagingPathBytes;
     private final EntryValidator validator;
-    private final byte[] buffer = new byte[VolumeBackup.BUFFER_SIZE];
+    private final byte[] buffer = new byte[BUFFER_SIZE];
     /** Directories in creation order (parents before children), with the mode and time to give them at the end. */
     private final Map<String, DirectoryAttributes> directories = new LinkedHashMap<>();
     private final Map<String, ArchiveEntry> links = new LinkedHashMap<>();

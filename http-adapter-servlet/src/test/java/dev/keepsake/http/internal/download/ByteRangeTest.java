@@ -1,4 +1,4 @@
-package dev.keepsake.http.internal;
+package dev.keepsake.http.internal.download;
 
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;

@@ -1,4 +1,4 @@
-package dev.keepsake.http.internal;
+package dev.keepsake.http.internal.upload;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -7,6 +7,11 @@ import dev.keepsake.core.MaintenanceEngine;
 import dev.keepsake.core.Operation;
 import dev.keepsake.core.OperationInProgressException;
 import dev.keepsake.core.RestoreSource;
+import dev.keepsake.core.internal.lang.Closeables;
+import dev.keepsake.http.internal.Accepted;
+import dev.keepsake.http.internal.problem.EngineErrors;
+import dev.keepsake.http.internal.problem.ProblemType;
+import dev.keepsake.http.internal.problem.Problems;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
@@ -115,7 +120,7 @@ public final class RestoreUpload implements MultipartParser.Handler {
         if (settings.engine().status().running()) {
             // Advisory early answer so that a client does not send gigabytes in vain; the lock itself is taken
             // only when the upload is complete.
-            refuseEarly(req, resp, ProblemType.OPERATION_IN_PROGRESS, inProgress());
+            refuseEarly(req, resp, ProblemType.OPERATION_IN_PROGRESS, EngineErrors.inProgress());
             return;
         }
         Path temp;
@@ -172,11 +177,6 @@ public final class RestoreUpload implements MultipartParser.Handler {
 
     /** Most body bytes read and discarded after an early refusal (see {@link #refuseEarly}). */
     static final long MAX_SWALLOW = 2L * 1024 * 1024;
-
-    static String inProgress() {
-        return "Another backup or restore is running; wait until GET /api/maintenance/db shows running false, "
-                + "then try again.";
-    }
 
     private static String human(long bytes) {
         if (bytes >= 1L << 30) {
@@ -451,7 +451,7 @@ public final class RestoreUpload implements MultipartParser.Handler {
                 op = settings.engine().startRestore(RestoreSource.takingOwnership(tempFile));
                 handedOver = true;
             } catch (OperationInProgressException e) {
-                fail(ProblemType.OPERATION_IN_PROGRESS, inProgress());
+                fail(ProblemType.OPERATION_IN_PROGRESS, EngineErrors.inProgress());
                 return;
             } catch (KeepsakeException e) {
                 LOG.warn("restore upload: the engine refused to start the restore ({}): {}", e.code(), e.getMessage());
@@ -497,7 +497,7 @@ public final class RestoreUpload implements MultipartParser.Handler {
             }
             done = true;
             LOG.debug("restore upload refused ({}): {}", type.status(), detail);
-            closeQuietly();
+            Closeables.closeQuietly(channel); // nothing to lose: deleted next, or closed before the engine took it
             deleteTemp();
             try {
                 response.setHeader("Connection", "close");
@@ -530,7 +530,7 @@ public final class RestoreUpload implements MultipartParser.Handler {
             if (watch != null) {
                 watch.cancel(false);
             }
-            closeQuietly();
+            Closeables.closeQuietly(channel); // nothing to lose: deleted next, or closed before the engine took it
             deleteTemp();
             settings.registry().remove(this);
         }
@@ -540,14 +540,6 @@ public final class RestoreUpload implements MultipartParser.Handler {
     void abort() {
         fail(ProblemType.UNAVAILABLE, "The server is shutting down; the upload was discarded.");
         cleanUp();
-    }
-
-    private void closeQuietly() {
-        try {
-            channel.close();
-        } catch (IOException e) {
-            LOG.debug("restore upload: closing the temp file failed: {}", e.toString());
-        }
     }
 
     private void deleteTemp() {

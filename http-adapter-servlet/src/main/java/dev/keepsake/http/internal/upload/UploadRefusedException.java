@@ -1,4 +1,6 @@
-package dev.keepsake.http.internal;
+package dev.keepsake.http.internal.upload;
+
+import dev.keepsake.http.internal.problem.ProblemType;
 
 import java.io.IOException;
 

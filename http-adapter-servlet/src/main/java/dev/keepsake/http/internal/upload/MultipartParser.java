@@ -1,4 +1,4 @@
-package dev.keepsake.http.internal;
+package dev.keepsake.http.internal.upload;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
