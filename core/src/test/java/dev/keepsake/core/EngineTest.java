@@ -7,6 +7,8 @@ import dev.keepsake.core.spi.PartReader;
 import dev.keepsake.core.spi.PartWriter;
 import dev.keepsake.core.spi.PreparedRestore;
 import dev.keepsake.core.spi.RestoreJob;
+import dev.keepsake.testfixtures.DirectoryPart;
+import dev.keepsake.testfixtures.StreamPart;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -106,7 +108,7 @@ class EngineTest {
             f.backup(engine, "first.tgz");
             BackupStore.StoredBackup first = engine.latestBackup().orElseThrow();
             List<String> filesBefore = storeFiles(f.work);
-            f.files.failWrite = "disk on fire";
+            f.files.failWrite("disk on fire");
 
             OperationStatus s = Fixture.await(engine.startBackup());
 
@@ -214,7 +216,7 @@ class EngineTest {
         try (MaintenanceEngine engine = f.builder().build()) {
             Path archive = f.backup(engine, "a.tgz");
             Map<String, String> before = f.targets();
-            f.files.failPrepare = "no space left for staging";
+            f.files.failPrepare("no space left for staging");
 
             OperationStatus s = Fixture.await(engine.startRestore(RestoreSource.of(archive)));
 
@@ -233,11 +235,11 @@ class EngineTest {
     @Test
     void failedDatabaseCommitRollsBackThePartsThatCanUndoTheirCommit() throws Exception {
         Fixture f = new Fixture(tmp);
-        f.files.undoable = true; // registered after "db", but commits first because it can be undone
+        f.files.undoableCommit(true); // registered after "db", but commits first because it can be undone
         try (MaintenanceEngine engine = f.builder().build()) {
             Path archive = f.backup(engine, "a.tgz");
             Map<String, String> before = f.targets();
-            f.streams.failCommit = "could not serialize access";
+            f.streams.failCommit("could not serialize access");
 
             OperationStatus s = Fixture.await(engine.startRestore(RestoreSource.of(archive)));
 
@@ -260,7 +262,7 @@ class EngineTest {
         try (MaintenanceEngine engine = f.builder().build()) {
             Path archive = f.backup(engine, "a.tgz");
             Map<String, String> filesBefore = Fixture.snapshot(f.filesTarget);
-            f.files.failCommit = "rename refused";
+            f.files.failCommit("rename refused");
 
             OperationStatus s = Fixture.await(engine.startRestore(RestoreSource.of(archive)));
 
@@ -598,9 +600,9 @@ class EngineTest {
         try (MaintenanceEngine engine = f.builder().hooks(hooks).build()) {
             Path archive = f.backup(engine, "a.tgz");
             assertThat(Fixture.await(engine.startRestore(RestoreSource.of(archive))).succeeded()).isTrue();
-            f.files.failPrepare = "broken";
+            f.files.failPrepare("broken");
             assertThat(Fixture.await(engine.startRestore(RestoreSource.of(archive))).succeeded()).isFalse();
-            f.files.failPrepare = null;
+            f.files.failPrepare(null);
             Files.write(archive, new byte[] {1, 2, 3});
             assertThat(Fixture.await(engine.startRestore(RestoreSource.of(archive))).succeeded()).isFalse();
         }

@@ -1,6 +1,8 @@
 package dev.keepsake.core;
 
 import dev.keepsake.core.spi.BackupStore;
+import dev.keepsake.testfixtures.DirectoryPart;
+import dev.keepsake.testfixtures.StreamPart;
 
 import java.io.IOException;
 import java.io.InputStream;

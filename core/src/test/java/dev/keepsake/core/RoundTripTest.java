@@ -8,6 +8,7 @@ import dev.keepsake.core.spi.PartReader;
 import dev.keepsake.core.spi.PartWriter;
 import dev.keepsake.core.spi.PreparedRestore;
 import dev.keepsake.core.spi.RestoreJob;
+import dev.keepsake.testfixtures.StreamPart;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -1,5 +1,6 @@
 package dev.keepsake.core;
 
+import dev.keepsake.testfixtures.StreamPart;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

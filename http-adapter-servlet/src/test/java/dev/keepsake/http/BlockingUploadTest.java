@@ -2,6 +2,7 @@ package dev.keepsake.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.keepsake.core.MaintenanceEngine;
+import dev.keepsake.testfixtures.DirectoryPart;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

@@ -2,6 +2,7 @@ package dev.keepsake.http;
 
 import dev.keepsake.core.MaintenanceEngine;
 import dev.keepsake.http.spi.Authenticator;
+import dev.keepsake.testfixtures.DirectoryPart;
 import jakarta.servlet.http.HttpServletRequest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

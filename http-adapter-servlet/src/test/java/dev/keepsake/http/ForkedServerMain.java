@@ -1,6 +1,7 @@
 package dev.keepsake.http;
 
 import dev.keepsake.core.MaintenanceEngine;
+import dev.keepsake.testfixtures.DirectoryPart;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;

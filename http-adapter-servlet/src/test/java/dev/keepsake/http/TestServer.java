@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.keepsake.core.ArchiveKey;
 import dev.keepsake.core.MaintenanceEngine;
 import dev.keepsake.core.Version;
+import dev.keepsake.testfixtures.DirectoryPart;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.eclipse.jetty.server.HttpConfiguration;

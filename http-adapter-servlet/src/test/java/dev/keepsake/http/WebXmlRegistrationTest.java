@@ -1,6 +1,7 @@
 package dev.keepsake.http;
 
 import dev.keepsake.core.MaintenanceEngine;
+import dev.keepsake.testfixtures.DirectoryPart;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.eclipse.jetty.server.Server;

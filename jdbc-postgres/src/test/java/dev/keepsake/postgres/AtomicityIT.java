@@ -5,6 +5,8 @@ import dev.keepsake.core.spi.PreparedRestore;
 import dev.keepsake.postgres.internal.DatabaseContent;
 import dev.keepsake.postgres.internal.schema.SchemaScript;
 import dev.keepsake.postgres.internal.schema.TableRef;
+import dev.keepsake.testfixtures.EditablePartArchive;
+import dev.keepsake.testfixtures.TestJobContext;
 import dev.keepsake.testkit.PostgresExtension;
 import dev.keepsake.testkit.PostgresServer;
 import dev.keepsake.testkit.TestDatabase;
@@ -41,7 +43,7 @@ class AtomicityIT {
     private final PostgresServer server;
     private TestDatabase source;
     private TestDatabase target;
-    private SpoolArchive archive;
+    private EditablePartArchive archive;
     private PostgresPart targetPart;
     private String before;
 
@@ -153,7 +155,7 @@ class AtomicityIT {
     void aConnectionKilledInTheMiddleOfTheDataLeavesTheDatabaseAsBefore() throws Exception {
         PartReader reader = killingReader(archive.reader("postgres"), 5);
 
-        assertThatThrownBy(() -> targetPart.prepare(reader, new SpoolArchive.Context("kill")))
+        assertThatThrownBy(() -> targetPart.prepare(reader, new TestJobContext("kill")))
                 .isInstanceOf(PostgresRestoreException.class)
                 .hasMessageContaining("lost its database connection")
                 .hasMessageContaining("Nothing was changed");
@@ -165,7 +167,7 @@ class AtomicityIT {
         PartReader reader = interruptingReader(archive.reader("postgres"), 3);
 
         try {
-            assertThatThrownBy(() -> targetPart.prepare(reader, new SpoolArchive.Context("interrupt")))
+            assertThatThrownBy(() -> targetPart.prepare(reader, new TestJobContext("interrupt")))
                     .isInstanceOf(java.io.InterruptedIOException.class)
                     .hasMessageContaining("nothing was changed");
             assertThat(Thread.currentThread().isInterrupted()).as("interrupt flag kept").isTrue();
@@ -177,7 +179,7 @@ class AtomicityIT {
 
     @Test
     void aPreparedRestoreKeepsItsObjectsLockedUntilTheEndAndAbortLeavesTheDatabaseAsBefore() throws Exception {
-        try (PreparedRestore prepared = targetPart.prepare(archive.reader("postgres"), new SpoolArchive.Context("p"))) {
+        try (PreparedRestore prepared = targetPart.prepare(archive.reader("postgres"), new TestJobContext("p"))) {
             try (Connection c = target.connect(); Statement st = c.createStatement()) {
                 try (ResultSet rs = st.executeQuery("SELECT y FROM other.keep")) {
                     rs.next();

@@ -2,6 +2,8 @@ package dev.keepsake.postgres;
 
 import dev.keepsake.core.spi.ArchiveEntry;
 import dev.keepsake.core.spi.PartWriter;
+import dev.keepsake.testfixtures.EditablePartArchive;
+import dev.keepsake.testfixtures.TestJobContext;
 import dev.keepsake.testkit.PostgresExtension;
 import dev.keepsake.testkit.TestDatabase;
 import org.junit.jupiter.api.BeforeEach;
@@ -38,7 +40,7 @@ class BackupFailureIT {
 
     @Test
     void aKilledCopyConnectionFailsTheBackupNamingTheTableAndClosesEverySession(@TempDir Path dir) throws Exception {
-        SpoolArchive spool = new SpoolArchive(dir);
+        EditablePartArchive spool = new EditablePartArchive(dir);
         AtomicInteger chunks = new AtomicInteger();
         PartWriter killing = new ForwardingWriter(spool.writer()) {
             @Override
@@ -52,7 +54,7 @@ class BackupFailureIT {
         };
         PostgresPart part = PostgresPart.builder().dataSource(db.dataSource()).chunkSize(64 * 1024).build();
 
-        Throwable thrown = catchThrowable(() -> part.write(killing, new SpoolArchive.Context("kill")));
+        Throwable thrown = catchThrowable(() -> part.write(killing, new TestJobContext("kill")));
 
         assertThat(thrown).isInstanceOf(PostgresBackupException.class)
                 .hasMessageContaining("while copying table public.");
@@ -62,7 +64,7 @@ class BackupFailureIT {
     @Test
     void anInterruptedBackupStopsThrowsInterruptedIoExceptionAndClosesEverySession(@TempDir Path dir)
             throws Exception {
-        SpoolArchive spool = new SpoolArchive(dir);
+        EditablePartArchive spool = new EditablePartArchive(dir);
         AtomicInteger chunks = new AtomicInteger();
         AtomicReference<Thread> runner = new AtomicReference<>();
         PartWriter interrupting = new ForwardingWriter(spool.writer()) {
@@ -79,7 +81,7 @@ class BackupFailureIT {
         AtomicReference<Boolean> flagKept = new AtomicReference<>();
         Thread t = new Thread(() -> {
             try {
-                part.write(interrupting, new SpoolArchive.Context("interrupt"));
+                part.write(interrupting, new TestJobContext("interrupt"));
             } catch (Throwable e) {
                 thrown.set(e);
             }
@@ -98,10 +100,10 @@ class BackupFailureIT {
     @Test
     void aDatabaseWithLargeObjectsIsRefusedClearlyBeforeAnyDataIsWritten(@TempDir Path dir) throws Exception {
         db.execute("SELECT lo_from_bytea(0, '\\x00ff')");
-        SpoolArchive spool = new SpoolArchive(dir);
+        EditablePartArchive spool = new EditablePartArchive(dir);
 
         Throwable thrown = catchThrowable(() -> PostgresPart.builder().dataSource(db.dataSource()).build()
-                .write(spool.writer(), new SpoolArchive.Context("lo")));
+                .write(spool.writer(), new TestJobContext("lo")));
 
         assertThat(thrown).isInstanceOf(PostgresBackupException.class).hasMessageContaining("refused")
                 .hasMessageContaining("large object");

@@ -1,5 +1,6 @@
 package dev.keepsake.postgres;
 
+import dev.keepsake.testfixtures.EditablePartArchive;
 import dev.keepsake.testkit.PostgresExtension;
 import dev.keepsake.testkit.PostgresServer;
 import dev.keepsake.testkit.TestDatabase;
@@ -82,7 +83,7 @@ class BinaryCopyIT {
             source.execute(DATA);
             // small chunks: many_rows spans many chunks (each restored by its own binary COPY) and its big row gets
             // a chunk of its own
-            SpoolArchive archive = Transfer.backup(PostgresPart.builder().dataSource(source.dataSource())
+            var archive = Transfer.backup(PostgresPart.builder().dataSource(source.dataSource())
                     .chunkSize(64 * 1024).build(), dir);
 
             assertThat(archive.attributes).containsEntry("layout", "3").containsEntry("data_format", "text+binary");
@@ -135,7 +136,7 @@ class BinaryCopyIT {
              TestDatabase target = server.createDatabase("bin_dst")) {
             source.execute("DO $$ BEGIN FOR i IN 1..4000 LOOP EXECUTE format('CREATE TABLE t%s (id integer, v text);"
                     + " INSERT INTO t%s VALUES (%s, ''row %s'')', i, i, i, i); END LOOP; END $$");
-            SpoolArchive archive = Transfer.backup(PostgresPart.builder().dataSource(source.dataSource()).build(), dir);
+            var archive = Transfer.backup(PostgresPart.builder().dataSource(source.dataSource()).build(), dir);
             assertThat(archive.attributes).containsEntry("layout", "3").containsEntry("data_format", "binary");
 
             Transfer.restore(PostgresPart.builder().dataSource(target.dataSource()).build(), archive);
@@ -153,7 +154,7 @@ class BinaryCopyIT {
              TestDatabase target = server.createDatabase("bin_dst")) {
             source.execute(SCHEMA);
             source.execute(DATA);
-            SpoolArchive archive = Transfer.backup(PostgresPart.builder().dataSource(source.dataSource())
+            var archive = Transfer.backup(PostgresPart.builder().dataSource(source.dataSource())
                     .binaryCopy(false).build(), dir);
 
             assertThat(archive.attributes).containsEntry("layout", "1").containsEntry("data_format", "text");
@@ -169,7 +170,7 @@ class BinaryCopyIT {
                                                                               @TempDir Path dir) throws Exception {
         try (TestDatabase source = server.createDatabase("bin_src");
              TestDatabase target = server.createDatabase("bin_dst")) {
-            SpoolArchive archive = backUpWithATargetToKeep(source, target, dir);
+            var archive = backUpWithATargetToKeep(source, target, dir);
             int list = archive.indexOf("tables.tsv", -1);
             String text = new String(archive.content(list), StandardCharsets.UTF_8);
             archive.replace(list, text.replaceFirst("\tbinary\t", "\tbinary-ish\t").getBytes(StandardCharsets.UTF_8));
@@ -196,7 +197,7 @@ class BinaryCopyIT {
                                                                                 @TempDir Path dir) throws Exception {
         try (TestDatabase source = server.createDatabase("bin_src");
              TestDatabase target = server.createDatabase("bin_dst")) {
-            SpoolArchive archive = backUpWithATargetToKeep(source, target, dir);
+            var archive = backUpWithATargetToKeep(source, target, dir);
             int chunk = archive.indexOf(streamOf(archive, "public.every_builtin"), 0);
             byte[] bytes = archive.content(chunk);
             archive.replace(chunk, java.util.Arrays.copyOf(bytes, bytes.length - 3)); // a row cut short
@@ -287,7 +288,7 @@ class BinaryCopyIT {
     }
 
     /** Backs up the fixture (default settings); the target gets a table a failed restore must leave alone. */
-    private static SpoolArchive backUpWithATargetToKeep(TestDatabase source, TestDatabase target, Path dir)
+    private static EditablePartArchive backUpWithATargetToKeep(TestDatabase source, TestDatabase target, Path dir)
             throws Exception {
         source.execute(SCHEMA);
         source.execute(DATA);
@@ -296,7 +297,7 @@ class BinaryCopyIT {
     }
 
     /** schema.table → format, from the archive's tables.tsv. */
-    private static Map<String, String> formats(SpoolArchive archive) throws Exception {
+    private static Map<String, String> formats(EditablePartArchive archive) throws Exception {
         Map<String, String> result = new LinkedHashMap<>();
         for (String[] row : tsv(archive)) {
             result.put(row[1] + "." + row[2], row[4]);
@@ -304,7 +305,7 @@ class BinaryCopyIT {
         return result;
     }
 
-    private static String streamOf(SpoolArchive archive, String table) {
+    private static String streamOf(EditablePartArchive archive, String table) {
         try {
             for (String[] row : tsv(archive)) {
                 if ((row[1] + "." + row[2]).equals(table)) {
@@ -317,7 +318,7 @@ class BinaryCopyIT {
         throw new IllegalArgumentException(table);
     }
 
-    private static List<String[]> tsv(SpoolArchive archive) throws Exception {
+    private static List<String[]> tsv(EditablePartArchive archive) throws Exception {
         String text = new String(archive.content(archive.indexOf("tables.tsv", -1)), StandardCharsets.UTF_8);
         List<String[]> rows = new ArrayList<>();
         String[] lines = text.split("\n");

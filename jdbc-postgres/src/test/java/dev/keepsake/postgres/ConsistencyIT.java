@@ -1,6 +1,8 @@
 package dev.keepsake.postgres;
 
 import dev.keepsake.core.spi.PartWriter;
+import dev.keepsake.testfixtures.EditablePartArchive;
+import dev.keepsake.testfixtures.TestJobContext;
 import dev.keepsake.testkit.PostgresExtension;
 import dev.keepsake.testkit.PostgresServer;
 import dev.keepsake.testkit.TestDatabase;
@@ -65,7 +67,7 @@ class ConsistencyIT {
                 for (int round = 0; round < 3; round++) {
                     Path spool = dir.resolve("round" + round);
                     Files.createDirectories(spool);
-                    SpoolArchive archive = new SpoolArchive(spool);
+                    EditablePartArchive archive = new EditablePartArchive(spool);
                     // the first chunk waits until the writers committed more transfers: the backup's snapshot is
                     // then certainly older than data that is committed while the rest is copied
                     AtomicBoolean waited = new AtomicBoolean();
@@ -83,7 +85,7 @@ class ConsistencyIT {
                             super.appendChunk(streamName, data);
                         }
                     };
-                    backupPart.write(writer, new SpoolArchive.Context("round" + round));
+                    backupPart.write(writer, new TestJobContext("round" + round));
                     try (TestDatabase target = server.createDatabase("bank_dst")) {
                         Transfer.restore(PostgresPart.builder().dataSource(target.dataSource()).build(), archive);
                         assertConsistent(target);

@@ -2,6 +2,8 @@ package dev.keepsake.postgres;
 
 import dev.keepsake.core.BackupDescription;
 import dev.keepsake.core.MaintenanceEngine;
+import dev.keepsake.testfixtures.EditablePartArchive;
+import dev.keepsake.testfixtures.TestJobContext;
 import dev.keepsake.testkit.PostgresExtension;
 import dev.keepsake.testkit.TestDatabase;
 import org.junit.jupiter.api.Test;
@@ -48,10 +50,11 @@ class FlywaySchemaVersionIT {
         java.util.concurrent.atomic.AtomicInteger reads = new java.util.concurrent.atomic.AtomicInteger();
         PostgresPart part = PostgresPart.builder().dataSource(db.dataSource())
                 .schemaVersionProvider(c -> Optional.of(Integer.toString(reads.incrementAndGet()))).build();
-        SpoolArchive.Context context = new SpoolArchive.Context("op-1");
+        TestJobContext context = new TestJobContext("op-1");
         assertThat(part.schemaVersion(context)).contains("1");
 
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> part.write(new SpoolArchive(dir).writer(), context))
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                () -> part.write(new EditablePartArchive(dir).writer(), context))
                 .isInstanceOf(PostgresBackupException.class)
                 .hasMessageContaining("changed from 1 to 2")
                 .hasMessageContaining("run the backup again");
@@ -62,7 +65,7 @@ class FlywaySchemaVersionIT {
         db.execute("CREATE SCHEMA other; " + HISTORY.replace("public.", "other.") + "; INSERT INTO other.flyway_schema_history"
                 + " (installed_rank, version, description, type, script, installed_by, execution_time, success) VALUES"
                 + " (1, '7', 'init', 'SQL', 'V7__init.sql', 'app', 1, true); CREATE SCHEMA app; CREATE TABLE app.t (x int)");
-        SpoolArchive.Context context = new SpoolArchive.Context("v");
+        TestJobContext context = new TestJobContext("v");
         assertThat(PostgresPart.builder().dataSource(db.dataSource()).build().schemaVersion(context)).contains("7");
         assertThat(PostgresPart.builder().dataSource(db.dataSource()).includeSchemas(java.util.List.of("app")).build()
                 .schemaVersion(context)).isEmpty();
@@ -74,6 +77,6 @@ class FlywaySchemaVersionIT {
     void withoutAHistoryTableThereIsNoSchemaVersion(TestDatabase db) throws Exception {
         db.execute("CREATE TABLE t (x integer)");
         PostgresPart part = PostgresPart.builder().dataSource(db.dataSource()).build();
-        assertThat(part.schemaVersion(new SpoolArchive.Context("v"))).isEqualTo(Optional.empty());
+        assertThat(part.schemaVersion(new TestJobContext("v"))).isEqualTo(Optional.empty());
     }
 }

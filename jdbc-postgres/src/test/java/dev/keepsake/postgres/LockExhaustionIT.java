@@ -32,7 +32,7 @@ class LockExhaustionIT {
         try (TestDatabase source = server.createDatabase("locks_src");
              TestDatabase target = server.createDatabase("locks_dst")) {
             PagilaRoundTripIT.loadPagila(source);
-            SpoolArchive archive = Transfer.backup(PostgresPart.builder().dataSource(source.dataSource()).build(), dir);
+            var archive = Transfer.backup(PostgresPart.builder().dataSource(source.dataSource()).build(), dir);
             target.execute("CREATE TABLE public.before (x integer); INSERT INTO public.before VALUES (1)");
             String before = content(target);
 

@@ -59,7 +59,7 @@ class NonSuperuserRestoreIT {
             try (Connection c = asApp.getConnection(); Statement st = c.createStatement()) {
                 st.execute("UPDATE public.actor SET first_name = 'CHANGED'; CREATE TABLE public.extra (x int)");
             }
-            SpoolArchive own = Transfer.backup(appPart, dir.resolve("2"));
+            var own = Transfer.backup(appPart, dir.resolve("2"));
             try (Connection c = asApp.getConnection(); Statement st = c.createStatement()) {
                 st.execute("DROP TABLE public.extra; DELETE FROM public.payment WHERE payment_id % 2 = 0");
             }
@@ -80,7 +80,7 @@ class NonSuperuserRestoreIT {
             // 3. the same with every table that allows it staged (the role owns the database: it may create
             // schemas), then without CREATE on the database (everything loads in the one transaction)
             PostgresPart staging = PostgresPart.builder().dataSource(asApp).restoreStagingMinBytes(0).build();
-            SpoolArchive original = Transfer.backup(PostgresPart.builder().dataSource(source.dataSource()).build(),
+            var original = Transfer.backup(PostgresPart.builder().dataSource(source.dataSource()).build(),
                     dir.resolve("3"));
             Transfer.restore(staging, original);
             RoundTripAssertion.assertSameContent(source.dataSource(), target.dataSource());

@@ -6,6 +6,8 @@ import dev.keepsake.postgres.internal.schema.SchemaExtractor;
 import dev.keepsake.postgres.internal.schema.SchemaScope;
 import dev.keepsake.postgres.internal.schema.SchemaScript;
 import dev.keepsake.postgres.internal.schema.TableRef;
+import dev.keepsake.testfixtures.EditablePartArchive;
+import dev.keepsake.testfixtures.TestJobContext;
 import dev.keepsake.testkit.PostgresExtension;
 import dev.keepsake.testkit.PostgresServer;
 import dev.keepsake.testkit.TestDatabase;
@@ -48,7 +50,7 @@ class StagedRestoreIT {
              TestDatabase target = server.createDatabase("staged_dst")) {
             PagilaRoundTripIT.loadPagila(source);
             target.execute("ALTER SCHEMA public OWNER TO " + server.superuser());
-            SpoolArchive archive = Transfer.backup(PostgresPart.builder().dataSource(source.dataSource()).build(), dir);
+            var archive = Transfer.backup(PostgresPart.builder().dataSource(source.dataSource()).build(), dir);
             assertThat(archive.attributes).containsEntry("layout", "3");
             Map<String, String> create = createStatements(archive);
             // built-in types with a serial default: stageable; an enum column (film.rating): loaded in the transaction
@@ -81,7 +83,7 @@ class StagedRestoreIT {
                     + " INSERT INTO " + NastyFixture.NASTY_SCHEMA + ".\"Same Name\" SELECT i, 'row ' || i, i / 3.0"
                     + " FROM generate_series(1, 5000) i;"
                     + " INSERT INTO public.\"Same Name\" VALUES (1, 'public one')");
-            SpoolArchive archive = Transfer.backup(PostgresPart.builder().dataSource(source.dataSource())
+            var archive = Transfer.backup(PostgresPart.builder().dataSource(source.dataSource())
                     .chunkSize(64 * 1024).parallelism(3).build(), dir);
             assertThat(createStatements(archive).values()).filteredOn(v -> !v.equals("-1")).hasSizeGreaterThan(2);
 
@@ -165,7 +167,7 @@ class StagedRestoreIT {
                     + " keepsake_staging_0123456789ab_0.t VALUES (1)";
             source.execute(leftover + "; CREATE TABLE public.t AS SELECT i FROM generate_series(1, 1000) i");
             target.execute(leftover);
-            SpoolArchive archive = Transfer.backup(PostgresPart.builder().dataSource(source.dataSource()).build(), dir);
+            var archive = Transfer.backup(PostgresPart.builder().dataSource(source.dataSource()).build(), dir);
             assertThat(archive.attributes).containsEntry("schemas", "1");
             // the sweep is part of the restore's transaction: a refused restore leaves the leftover too
             target.execute("CREATE TABLE public.t (i integer); CREATE SCHEMA other;"
@@ -193,7 +195,7 @@ class StagedRestoreIT {
                     + " INSERT INTO public.big SELECT i, repeat('x', 100) FROM generate_series(1, 20000) i");
             target.execute("CREATE TABLE public.big (id integer PRIMARY KEY, t text); INSERT INTO public.big"
                     + " VALUES (1, 'old')");
-            SpoolArchive archive = Transfer.backup(PostgresPart.builder().dataSource(source.dataSource())
+            var archive = Transfer.backup(PostgresPart.builder().dataSource(source.dataSource())
                     .chunkSize(64 * 1024).build(), dir);
             List<String> seenWhileLoading = new ArrayList<>();
             PartReader reader = new AtomicityIT.ForwardingReader(archive.reader("postgres")) {
@@ -219,7 +221,7 @@ class StagedRestoreIT {
             };
             PostgresPart part = PostgresPart.builder().dataSource(target.dataSource()).restoreStagingMinBytes(0)
                     .build();
-            try (PreparedRestore prepared = part.prepare(reader, new SpoolArchive.Context("read-while-loading"))) {
+            try (PreparedRestore prepared = part.prepare(reader, new TestJobContext("read-while-loading"))) {
                 prepared.commit();
             }
 
@@ -237,7 +239,7 @@ class StagedRestoreIT {
             source.execute("CREATE TABLE public.a (x integer); INSERT INTO public.a VALUES (1);"
                     + " CREATE TABLE public.b (y integer); INSERT INTO public.b VALUES (2)");
             target.execute("CREATE TABLE keep_me (x integer); INSERT INTO keep_me VALUES (7)");
-            SpoolArchive archive = Transfer.backup(PostgresPart.builder().dataSource(source.dataSource()).build(), dir);
+            var archive = Transfer.backup(PostgresPart.builder().dataSource(source.dataSource()).build(), dir);
             int list = archive.indexOf("tables.tsv", -1);
             String text = new String(archive.content(list), StandardCharsets.UTF_8);
             String[] lines = text.split("\n");
@@ -272,7 +274,7 @@ class StagedRestoreIT {
         try (TestDatabase source = server.createDatabase("staged_src");
              TestDatabase target = server.createDatabase("staged_dst")) {
             source.execute("CREATE TABLE public.a AS SELECT i FROM generate_series(1, 100) i");
-            SpoolArchive archive = Transfer.backup(PostgresPart.builder().dataSource(source.dataSource()).build(), dir);
+            var archive = Transfer.backup(PostgresPart.builder().dataSource(source.dataSource()).build(), dir);
             CountingDataSource counting = new CountingDataSource(target.dataSource());
             Transfer.restore(PostgresPart.builder().dataSource(counting.proxy()).restoreParallelism(1)
                     .restoreStagingMinBytes(0).build(), archive);
@@ -282,7 +284,7 @@ class StagedRestoreIT {
     }
 
     /** schema.table → create_statement column of the archive's tables.tsv. */
-    private static Map<String, String> createStatements(SpoolArchive archive) throws IOException {
+    private static Map<String, String> createStatements(EditablePartArchive archive) throws IOException {
         String text = new String(archive.content(archive.indexOf("tables.tsv", -1)), StandardCharsets.UTF_8);
         Map<String, String> result = new LinkedHashMap<>();
         String[] lines = text.split("\n");

@@ -1,6 +1,8 @@
 package dev.keepsake.volume;
 
 import dev.keepsake.core.spi.PreparedRestore;
+import dev.keepsake.testfixtures.TarPartArchive;
+import dev.keepsake.testfixtures.TestJobContext;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
@@ -37,7 +39,8 @@ class CommitFailureTest {
         Trees.write(source.resolve("restored.txt"), "from the backup");
         Trees.write(source.resolve("dir/inner.txt"), "inner");
         tar = tmp.resolve("vol.tar");
-        attributes = TarPart.write(VolumePart.builder().name("vol").path(source).build(), tar, TestContext.normal());
+        attributes = TarPartArchive.write(VolumePart.builder().name("vol").path(source).build(), tar,
+                TestJobContext.normal());
     }
 
     @AfterEach
@@ -70,8 +73,8 @@ class CommitFailureTest {
         VolumePart part = VolumePart.builder().name("vol").path(vol)
                 .mountPointMode(MountPointMode.REPLACE_CHILDREN).build();
 
-        try (PreparedRestore prepared = part.prepare(TarPart.reader(tar, part.name(), attributes),
-                TestContext.normal())) {
+        try (PreparedRestore prepared = part.prepare(TarPartArchive.reader(tar, part.name(), attributes),
+                TestJobContext.normal())) {
             assertThatThrownBy(prepared::commit).isInstanceOf(VolumeRestoreException.class)
                     .hasMessageContaining("could not move the restored files into the mount point")
                     .hasMessageContaining("the volume is unchanged");
@@ -89,8 +92,8 @@ class CommitFailureTest {
         Map<String, String> before = Trees.snapshot(vol);
         VolumePart part = VolumePart.builder().name("vol").path(vol).build();
 
-        try (PreparedRestore prepared = part.prepare(TarPart.reader(tar, part.name(), attributes),
-                TestContext.normal())) {
+        try (PreparedRestore prepared = part.prepare(TarPartArchive.reader(tar, part.name(), attributes),
+                TestJobContext.normal())) {
             makeImmutable(vol); // the first rename (volume -> set aside) fails with EPERM
             assertThatThrownBy(prepared::commit).isInstanceOf(VolumeRestoreException.class)
                     .hasMessageContaining("could not set the previous content of " + vol + " aside")
@@ -109,8 +112,8 @@ class CommitFailureTest {
         Map<String, String> before = Trees.snapshot(vol);
         VolumePart part = VolumePart.builder().name("vol").path(vol).build();
 
-        try (PreparedRestore prepared = part.prepare(TarPart.reader(tar, part.name(), attributes),
-                TestContext.normal())) {
+        try (PreparedRestore prepared = part.prepare(TarPartArchive.reader(tar, part.name(), attributes),
+                TestJobContext.normal())) {
             Path staging;
             try (var list = Files.list(srv)) {
                 staging = list.filter(p -> p.getFileName().toString().startsWith(".vol.keepsake-staging-"))
@@ -124,8 +127,8 @@ class CommitFailureTest {
             immutable.remove(staging);
         }
         // the staging could not be deleted while immutable; the next restore sweeps it
-        try (PreparedRestore prepared = part.prepare(TarPart.reader(tar, part.name(), attributes),
-                TestContext.normal())) {
+        try (PreparedRestore prepared = part.prepare(TarPartArchive.reader(tar, part.name(), attributes),
+                TestJobContext.normal())) {
             prepared.abort();
         }
         assertThat(Trees.snapshot(vol)).isEqualTo(before);

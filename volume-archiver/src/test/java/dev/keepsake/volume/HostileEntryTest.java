@@ -2,7 +2,9 @@ package dev.keepsake.volume;
 
 import dev.keepsake.core.ArchiveVerificationException;
 import dev.keepsake.core.spi.ArchiveEntry;
-import dev.keepsake.volume.ListPartReader.Item;
+import dev.keepsake.testfixtures.ListPartReader;
+import dev.keepsake.testfixtures.ListPartReader.Item;
+import dev.keepsake.testfixtures.TestJobContext;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -164,7 +166,7 @@ class HostileEntryTest {
         VolumePart part = c.config().apply(VolumePart.builder().name("vol").path(vol)).build();
         ListPartReader reader = new ListPartReader(part.name(), c.items(), c.totalBytes(), c.entryCount(), Map.of());
 
-        Throwable thrown = catchThrowable(() -> part.prepare(reader, TestContext.normal()));
+        Throwable thrown = catchThrowable(() -> part.prepare(reader, TestJobContext.normal()));
 
         assertThat(thrown).isInstanceOf(c.type()).hasMessageContaining(c.fragment());
         if (c.entry() != null) {

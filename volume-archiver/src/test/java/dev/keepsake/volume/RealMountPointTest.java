@@ -1,6 +1,8 @@
 package dev.keepsake.volume;
 
 import dev.keepsake.core.spi.PreparedRestore;
+import dev.keepsake.testfixtures.TarPartArchive;
+import dev.keepsake.testfixtures.TestJobContext;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
@@ -69,22 +71,22 @@ class RealMountPointTest {
         Trees.write(source.resolve("dir/inner.txt"), "inner");
         VolumePart sourcePart = VolumePart.builder().name("vol").path(source).build();
         Path tar = tmp.resolve("vol.tar");
-        Map<String, String> attributes = TarPart.write(sourcePart, tar, TestContext.normal());
+        Map<String, String> attributes = TarPartArchive.write(sourcePart, tar, TestJobContext.normal());
 
         Trees.write(vol.resolve("previous.txt"), "previous");
         Map<String, String> before = Trees.snapshot(vol);
         VolumePart part = VolumePart.builder().name("vol").path(vol).build();
 
-        try (PreparedRestore prepared = part.prepare(TarPart.reader(tar, part.name(), attributes),
-                TestContext.normal())) {
+        try (PreparedRestore prepared = part.prepare(TarPartArchive.reader(tar, part.name(), attributes),
+                TestJobContext.normal())) {
             assertThat(Trees.names(tmp.resolve("srv"))).as("staging inside the mount, not next to it")
                     .containsExactly("vol");
             prepared.abort();
         }
         assertThat(Trees.snapshot(vol)).isEqualTo(before);
 
-        try (PreparedRestore prepared = part.prepare(TarPart.reader(tar, part.name(), attributes),
-                TestContext.normal())) {
+        try (PreparedRestore prepared = part.prepare(TarPartArchive.reader(tar, part.name(), attributes),
+                TestJobContext.normal())) {
             prepared.commit();
         }
         assertThat(Trees.names(vol)).containsExactly("dir", "restored.txt");
@@ -101,13 +103,13 @@ class RealMountPointTest {
         Files.write(source.resolve("two-mib.bin"), new byte[2 << 20]);
         VolumePart sourcePart = VolumePart.builder().name("vol").path(source).build();
         Path tar = tmp.resolve("vol.tar");
-        Map<String, String> attributes = TarPart.write(sourcePart, tar, TestContext.normal());
+        Map<String, String> attributes = TarPartArchive.write(sourcePart, tar, TestJobContext.normal());
         Trees.write(vol.resolve("previous.txt"), "previous");
         Map<String, String> before = Trees.snapshot(vol);
         VolumePart part = VolumePart.builder().name("vol").path(vol).freeSpaceMargin(0).build();
 
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> part.prepare(
-                        TarPart.reader(tar, part.name(), attributes), TestContext.normal()))
+                        TarPartArchive.reader(tar, part.name(), attributes), TestJobContext.normal()))
                 .isInstanceOf(VolumeRestoreException.class).hasMessageContaining("not enough free space");
         assertThat(Trees.snapshot(vol)).isEqualTo(before);
     }

@@ -2,6 +2,8 @@ package dev.keepsake.volume;
 
 import dev.keepsake.core.InvalidConfigurationException;
 import dev.keepsake.core.spi.PartReader;
+import dev.keepsake.testfixtures.TarPartArchive;
+import dev.keepsake.testfixtures.TestJobContext;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,7 +33,7 @@ class VolumeBackupTest {
 
     private List<String> entryNames(Path tar, String partName, Map<String, String> attributes) throws IOException {
         List<String> names = new ArrayList<>();
-        PartReader r = TarPart.reader(tar, partName, attributes);
+        PartReader r = TarPartArchive.reader(tar, partName, attributes);
         Optional<PartReader.Entry> e;
         while ((e = r.next()).isPresent()) {
             names.add(e.get().entry().type() + " " + e.get().entry().name());
@@ -47,8 +49,8 @@ class VolumeBackupTest {
         Trees.write(vol.resolve("a"), "x");
         Files.createDirectories(vol.resolve("c"));
         VolumePart part = VolumePart.builder().name("v").path(vol).build();
-        Map<String, String> attrs = TarPart.write(part, tmp.resolve("1.tar"), TestContext.normal());
-        TarPart.write(part, tmp.resolve("2.tar"), TestContext.normal());
+        Map<String, String> attrs = TarPartArchive.write(part, tmp.resolve("1.tar"), TestJobContext.normal());
+        TarPartArchive.write(part, tmp.resolve("2.tar"), TestJobContext.normal());
         assertThat(entryNames(tmp.resolve("1.tar"), part.name(), attrs))
                 .containsExactly("FILE a", "DIRECTORY b", "FILE b/1", "FILE b/2", "DIRECTORY c");
         assertThat(Files.readAllBytes(tmp.resolve("1.tar"))).isEqualTo(Files.readAllBytes(tmp.resolve("2.tar")));
@@ -67,14 +69,14 @@ class VolumeBackupTest {
         Files.createDirectories(vol.resolve("other/empty"));
 
         VolumePart excluding = VolumePart.builder().name("v").path(vol).exclude("**/*.tmp", "cache/**").build();
-        Map<String, String> attrs = TarPart.write(excluding, tmp.resolve("ex.tar"), TestContext.normal());
+        Map<String, String> attrs = TarPartArchive.write(excluding, tmp.resolve("ex.tar"), TestJobContext.normal());
         assertThat(entryNames(tmp.resolve("ex.tar"), excluding.name(), attrs)).containsExactly(
                 "DIRECTORY cache", "DIRECTORY docs", "DIRECTORY docs/a", "FILE docs/a/readme.md", "FILE keep.txt",
                 "DIRECTORY other", "DIRECTORY other/empty", "FILE other/x.txt");
 
         VolumePart including = VolumePart.builder().name("v").path(vol).include("docs/**", "keep.txt", "other")
                 .exclude("**/*.tmp").build();
-        attrs = TarPart.write(including, tmp.resolve("in.tar"), TestContext.normal());
+        attrs = TarPartArchive.write(including, tmp.resolve("in.tar"), TestJobContext.normal());
         assertThat(entryNames(tmp.resolve("in.tar"), including.name(), attrs)).containsExactly(
                 "DIRECTORY docs", "DIRECTORY docs/a", "FILE docs/a/readme.md", "FILE keep.txt",
                 "DIRECTORY other", "DIRECTORY other/empty", "FILE other/x.txt");
@@ -92,7 +94,7 @@ class VolumeBackupTest {
         try (ServerSocketChannel socket = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
             socket.bind(UnixDomainSocketAddress.of(vol.resolve("a-socket")));
             VolumePart part = VolumePart.builder().name("v").path(vol).build();
-            Map<String, String> attrs = TarPart.write(part, tmp.resolve("v.tar"), TestContext.normal());
+            Map<String, String> attrs = TarPartArchive.write(part, tmp.resolve("v.tar"), TestJobContext.normal());
             assertThat(entryNames(tmp.resolve("v.tar"), part.name(), attrs)).containsExactly("FILE data.txt");
             assertThat(attrs).containsEntry("skipped", device ? "3" : "2").containsEntry("files", "1");
         }
@@ -114,7 +116,7 @@ class VolumeBackupTest {
             Path link = vol.resolve(l.getKey());
             Files.createSymbolicLink(link, Path.of(l.getValue()));
             VolumePart part = VolumePart.builder().name("v").path(vol).build();
-            assertThatThrownBy(() -> TarPart.write(part, tmp.resolve("v.tar"), TestContext.normal()))
+            assertThatThrownBy(() -> TarPartArchive.write(part, tmp.resolve("v.tar"), TestJobContext.normal()))
                     .as(l.getKey()).isInstanceOf(VolumeBackupException.class)
                     .hasMessageContaining("symbolic link '" + l.getKey() + "' -> '" + l.getValue() + "'")
                     .hasMessageContaining("SymlinkPolicy.SKIP_OUTSIDE");
@@ -133,7 +135,7 @@ class VolumeBackupTest {
         VolumePart part = VolumePart.builder().name("v").path(vol).changedFiles(ChangedFilePolicy.accept()).build();
         Path tar = tmp.resolve("v.tar");
         // while the backup is inside d (after listing it), an attacker swaps d for a link to outside
-        Map<String, String> attrs = TarPart.write(part, tar, TestContext.normal(), e -> {
+        Map<String, String> attrs = TarPartArchive.write(part, tar, TestJobContext.normal(), e -> {
             if (e.name().equals("d/a")) {
                 try {
                     Files.move(vol.resolve("d"), vol.resolve("d-moved"));
@@ -143,7 +145,7 @@ class VolumeBackupTest {
                 }
             }
         });
-        PartReader r = TarPart.reader(tar, part.name(), attrs);
+        PartReader r = TarPartArchive.reader(tar, part.name(), attrs);
         Optional<PartReader.Entry> e;
         List<String> contents = new ArrayList<>();
         while ((e = r.next()).isPresent()) {
@@ -159,7 +161,7 @@ class VolumeBackupTest {
         Files.createSymbolicLink(vol.resolve("x/y/z"), Path.of("../.."));
         Files.createSymbolicLink(vol.resolve("w"), Path.of("x/y/z/q/../../../.."));
         VolumePart part = VolumePart.builder().name("v").path(vol).build();
-        assertThatThrownBy(() -> TarPart.write(part, tmp.resolve("v.tar"), TestContext.normal()))
+        assertThatThrownBy(() -> TarPartArchive.write(part, tmp.resolve("v.tar"), TestJobContext.normal()))
                 .isInstanceOf(VolumeBackupException.class).hasMessageContaining("symbolic link 'w'");
     }
 
@@ -170,13 +172,13 @@ class VolumeBackupTest {
         Files.createSymbolicLink(vol.resolve("abs"), Path.of("/etc/passwd"));
         Files.createSymbolicLink(vol.resolve("inside"), Path.of("f"));
         VolumePart part = VolumePart.builder().name("v").path(vol).symlinks(SymlinkPolicy.SKIP_OUTSIDE).build();
-        Map<String, String> attrs = TarPart.write(part, tmp.resolve("v.tar"), TestContext.normal());
+        Map<String, String> attrs = TarPartArchive.write(part, tmp.resolve("v.tar"), TestJobContext.normal());
         assertThat(entryNames(tmp.resolve("v.tar"), part.name(), attrs)).containsExactly("FILE f", "SYMLINK inside");
         assertThat(attrs).containsEntry("skipped", "1").containsEntry("symlinks", "1");
     }
 
     /** Appends to {@code file} the first time the backup reports progress: the file changes while being read. */
-    private static TestContext appendingOnFirstRead(TestContext context, Path file, int times) {
+    private static TestJobContext appendingOnFirstRead(TestJobContext context, Path file, int times) {
         int[] left = {times};
         return context.onProgress(b -> {
             if (left[0]-- > 0) {
@@ -194,8 +196,8 @@ class VolumeBackupTest {
         Path vol = tmp.resolve("vol");
         Trees.write(vol.resolve("db/growing.log"), "initial content");
         VolumePart part = VolumePart.builder().name("v").path(vol).build();
-        TestContext context = appendingOnFirstRead(TestContext.normal(), vol.resolve("db/growing.log"), 1);
-        assertThatThrownBy(() -> TarPart.write(part, tmp.resolve("v.tar"), context))
+        TestJobContext context = appendingOnFirstRead(TestJobContext.normal(), vol.resolve("db/growing.log"), 1);
+        assertThatThrownBy(() -> TarPartArchive.write(part, tmp.resolve("v.tar"), context))
                 .isInstanceOf(VolumeBackupException.class)
                 .hasMessageContaining("file 'db/growing.log' changed while it was backed up")
                 .hasMessageContaining("before-backup hook");
@@ -207,14 +209,15 @@ class VolumeBackupTest {
         Path log = vol.resolve("growing.log");
         Trees.write(log, "initial content");
         VolumePart part = VolumePart.builder().name("v").path(vol).build();
-        Map<String, String> attrs = TarPart.write(part, tmp.resolve("q.tar"),
-                appendingOnFirstRead(TestContext.quiesced(), log, 1));
+        Map<String, String> attrs = TarPartArchive.write(part, tmp.resolve("q.tar"),
+                appendingOnFirstRead(TestJobContext.quiesced(), log, 1));
         assertThat(attrs).containsEntry("files", "1");
 
         Trees.write(log, "initial content");
         VolumePart accepting = VolumePart.builder().name("v").path(vol).changedFiles(ChangedFilePolicy.accept())
                 .build();
-        attrs = TarPart.write(accepting, tmp.resolve("a.tar"), appendingOnFirstRead(TestContext.normal(), log, 1));
+        attrs = TarPartArchive.write(accepting, tmp.resolve("a.tar"),
+                appendingOnFirstRead(TestJobContext.normal(), log, 1));
         assertThat(attrs).containsEntry("files", "1").containsEntry("bytes", "15");
     }
 
@@ -225,14 +228,14 @@ class VolumeBackupTest {
         Trees.write(log, "initial content");
         VolumePart part = VolumePart.builder().name("v").path(vol).changedFiles(ChangedFilePolicy.retry(2))
                 .spoolDirectory(tmp).build();
-        Map<String, String> attrs = TarPart.write(part, tmp.resolve("r.tar"),
-                appendingOnFirstRead(TestContext.normal(), log, 1));
+        Map<String, String> attrs = TarPartArchive.write(part, tmp.resolve("r.tar"),
+                appendingOnFirstRead(TestJobContext.normal(), log, 1));
         assertThat(attrs).containsEntry("bytes", String.valueOf("initial contentmore".length()));
         assertThat(Trees.names(tmp)).containsExactly("r.tar", "vol"); // no spool file left
 
         Trees.write(log, "initial content");
-        assertThatThrownBy(() -> TarPart.write(part, tmp.resolve("r2.tar"),
-                appendingOnFirstRead(TestContext.normal(), log, 10)))
+        assertThatThrownBy(() -> TarPartArchive.write(part, tmp.resolve("r2.tar"),
+                appendingOnFirstRead(TestJobContext.normal(), log, 10)))
                 .isInstanceOf(VolumeBackupException.class)
                 .hasMessageContaining("file 'growing.log' kept changing while it was backed up")
                 .hasMessageContaining("3 attempts");
@@ -246,7 +249,7 @@ class VolumeBackupTest {
         Trees.write(vol.resolve("b.txt"), "deleted by the application during the backup");
         VolumePart part = VolumePart.builder().name("v").path(vol).build();
         AtomicBoolean deleted = new AtomicBoolean();
-        assertThatThrownBy(() -> TarPart.write(part, tmp.resolve("v.tar"), TestContext.normal(), e -> {
+        assertThatThrownBy(() -> TarPartArchive.write(part, tmp.resolve("v.tar"), TestJobContext.normal(), e -> {
             if (e.name().equals("a.txt") && deleted.compareAndSet(false, true)) {
                 deleteQuietly(vol.resolve("b.txt"));
             }
@@ -255,11 +258,12 @@ class VolumeBackupTest {
         Trees.write(vol.resolve("b.txt"), "again");
         VolumePart accepting = VolumePart.builder().name("v").path(vol).changedFiles(ChangedFilePolicy.accept())
                 .build();
-        Map<String, String> attrs = TarPart.write(accepting, tmp.resolve("v.tar"), TestContext.normal(), e -> {
-            if (e.name().equals("a.txt")) {
-                deleteQuietly(vol.resolve("b.txt"));
-            }
-        });
+        Map<String, String> attrs = TarPartArchive.write(accepting, tmp.resolve("v.tar"), TestJobContext.normal(),
+                e -> {
+                    if (e.name().equals("a.txt")) {
+                        deleteQuietly(vol.resolve("b.txt"));
+                    }
+                });
         assertThat(attrs).containsEntry("files", "1").containsEntry("skipped", "1");
     }
 
@@ -276,7 +280,7 @@ class VolumeBackupTest {
         Path vol = tmp.resolve("vol");
         Trees.write(vol.resolve("windows\\style"), "x");
         VolumePart part = VolumePart.builder().name("v").path(vol).build();
-        assertThatThrownBy(() -> TarPart.write(part, tmp.resolve("v.tar"), TestContext.normal()))
+        assertThatThrownBy(() -> TarPartArchive.write(part, tmp.resolve("v.tar"), TestJobContext.normal()))
                 .isInstanceOf(VolumeBackupException.class)
                 .hasMessageContaining("'windows\\style' cannot be backed up because a restore would refuse it")
                 .hasMessageContaining("backslash");
@@ -287,7 +291,7 @@ class VolumeBackupTest {
         Path vol = tmp.resolve("vol");
         Trees.write(vol.resolve("line\nbreak"), "x");
         VolumePart part = VolumePart.builder().name("v").path(vol).build();
-        assertThatThrownBy(() -> TarPart.write(part, tmp.resolve("v.tar"), TestContext.normal()))
+        assertThatThrownBy(() -> TarPartArchive.write(part, tmp.resolve("v.tar"), TestJobContext.normal()))
                 .isInstanceOf(VolumeBackupException.class)
                 .hasMessageContaining("'line\\u000Abreak' cannot be backed up")
                 .hasMessageContaining("control character");
@@ -296,7 +300,7 @@ class VolumeBackupTest {
     @Test
     void missingVolumeDirectoryFailsClearly() {
         VolumePart part = VolumePart.builder().name("v").path(tmp.resolve("missing")).build();
-        assertThatThrownBy(() -> TarPart.write(part, tmp.resolve("v.tar"), TestContext.normal()))
+        assertThatThrownBy(() -> TarPartArchive.write(part, tmp.resolve("v.tar"), TestJobContext.normal()))
                 .isInstanceOf(VolumeBackupException.class).hasMessageContaining("is not a directory");
     }
 

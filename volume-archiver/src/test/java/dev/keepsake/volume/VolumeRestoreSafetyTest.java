@@ -2,6 +2,8 @@ package dev.keepsake.volume;
 
 import dev.keepsake.core.spi.PartReader;
 import dev.keepsake.core.spi.PreparedRestore;
+import dev.keepsake.testfixtures.TarPartArchive;
+import dev.keepsake.testfixtures.TestJobContext;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -37,11 +39,11 @@ class VolumeRestoreSafetyTest {
         sourceSnapshot = Trees.snapshot(source);
         VolumePart part = VolumePart.builder().name("vol").path(source).build();
         tar = tmp.resolve("vol.tar");
-        attributes = TarPart.write(part, tar, TestContext.normal());
+        attributes = TarPartArchive.write(part, tar, TestJobContext.normal());
     }
 
     private PartReader reader() throws IOException {
-        return TarPart.reader(tar, "volume:vol", attributes);
+        return TarPartArchive.reader(tar, "volume:vol", attributes);
     }
 
     @ParameterizedTest
@@ -56,7 +58,7 @@ class VolumeRestoreSafetyTest {
         Files.createSymbolicLink(vol.resolve("file-link"), outside.resolve("victim.txt"));
         VolumePart part = VolumePart.builder().name("vol").path(vol).mountPointMode(mode).build();
 
-        try (PreparedRestore prepared = part.prepare(reader(), TestContext.normal())) {
+        try (PreparedRestore prepared = part.prepare(reader(), TestJobContext.normal())) {
             prepared.commit();
         }
 
@@ -75,7 +77,7 @@ class VolumeRestoreSafetyTest {
         Object inode = Files.readAttributes(vol, "unix:ino").get("ino");
         VolumePart part = VolumePart.builder().name("vol").path(vol)
                 .mountPointMode(MountPointMode.REPLACE_CHILDREN).build();
-        try (PreparedRestore prepared = part.prepare(reader(), TestContext.normal())) {
+        try (PreparedRestore prepared = part.prepare(reader(), TestJobContext.normal())) {
             assertThat(Trees.names(vol)).hasSize(2).anyMatch(n -> n.startsWith(".keepsake-staging-"));
             prepared.commit();
             assertThat(Trees.names(vol)).hasSize(4).anyMatch(n -> n.startsWith(".keepsake-old-"));
@@ -98,12 +100,12 @@ class VolumeRestoreSafetyTest {
         VolumePart part = VolumePart.builder().name("vol").path(vol)
                 .mountPointMode(MountPointMode.REPLACE_CHILDREN).build();
 
-        try (PreparedRestore prepared = part.prepare(reader(), TestContext.normal())) {
+        try (PreparedRestore prepared = part.prepare(reader(), TestJobContext.normal())) {
             prepared.abort();
         }
         assertThat(Trees.snapshot(vol)).isEqualTo(before);
 
-        try (PreparedRestore prepared = part.prepare(reader(), TestContext.normal())) {
+        try (PreparedRestore prepared = part.prepare(reader(), TestJobContext.normal())) {
             prepared.commit();
             assertThat(Files.readString(vol.resolve("keep/me.txt"))).isEqualTo("restored");
             prepared.abort();
@@ -117,7 +119,7 @@ class VolumeRestoreSafetyTest {
         Trees.write(vol.resolve("old.txt"), "previous");
         Map<String, String> before = Trees.snapshot(vol);
         VolumePart part = VolumePart.builder().name("vol").path(vol).build();
-        part.prepare(reader(), TestContext.normal()).close();
+        part.prepare(reader(), TestJobContext.normal()).close();
         assertThat(Trees.snapshot(vol)).isEqualTo(before);
         assertThat(Trees.names(tmp.resolve("srv"))).containsExactly("vol");
     }
@@ -129,14 +131,14 @@ class VolumeRestoreSafetyTest {
         Trees.write(vol.resolve("old.txt"), "previous");
         Trees.write(srv.resolve(".vol.keepsake-staging-0123456789abcdef/half"), "from a crash");
         VolumePart part = VolumePart.builder().name("vol").path(vol).build();
-        try (PreparedRestore prepared = part.prepare(reader(), TestContext.normal())) {
+        try (PreparedRestore prepared = part.prepare(reader(), TestJobContext.normal())) {
             prepared.commit();
         }
         assertThat(Trees.names(srv)).containsExactly("vol");
 
         // a crash between the two renames: the volume is missing, its previous content set aside
         Files.move(vol, srv.resolve(".vol.keepsake-old-0123456789abcdef"));
-        assertThatThrownBy(() -> part.prepare(reader(), TestContext.normal()))
+        assertThatThrownBy(() -> part.prepare(reader(), TestJobContext.normal()))
                 .isInstanceOf(VolumeRestoreException.class)
                 .hasMessageContaining(".vol.keepsake-old-0123456789abcdef holds content set aside by an interrupted "
                         + "restore");
@@ -150,7 +152,7 @@ class VolumeRestoreSafetyTest {
         Path configured = tmp.resolve("vol-link");
         Files.createSymbolicLink(configured, real);
         VolumePart part = VolumePart.builder().name("vol").path(configured).build();
-        try (PreparedRestore prepared = part.prepare(reader(), TestContext.normal())) {
+        try (PreparedRestore prepared = part.prepare(reader(), TestJobContext.normal())) {
             prepared.commit();
         }
         assertThat(Files.isSymbolicLink(configured)).isTrue();
@@ -163,10 +165,10 @@ class VolumeRestoreSafetyTest {
         Path file = tmp.resolve("not-a-dir");
         Files.writeString(file, "x");
         assertThatThrownBy(() -> VolumePart.builder().name("vol").path(file).build()
-                .prepare(reader(), TestContext.normal()))
+                .prepare(reader(), TestJobContext.normal()))
                 .isInstanceOf(VolumeRestoreException.class).hasMessageContaining("is not a directory");
         assertThatThrownBy(() -> VolumePart.builder().name("vol").path(tmp.resolve("no/parent/vol")).build()
-                .prepare(reader(), TestContext.normal()))
+                .prepare(reader(), TestJobContext.normal()))
                 .isInstanceOf(VolumeRestoreException.class).hasMessageContaining("does not exist. Create it");
     }
 
@@ -178,7 +180,8 @@ class VolumeRestoreSafetyTest {
         Map<String, String> future = new java.util.HashMap<>(attributes);
         future.put("format", "2");
         VolumePart part = VolumePart.builder().name("vol").path(vol).build();
-        assertThatThrownBy(() -> part.prepare(TarPart.reader(tar, "volume:vol", future), TestContext.normal()))
+        assertThatThrownBy(() -> part.prepare(TarPartArchive.reader(tar, "volume:vol", future),
+                TestJobContext.normal()))
                 .isInstanceOf(VolumeRestoreException.class).hasMessageContaining("format 2");
         assertThat(Trees.snapshot(vol)).isEqualTo(before);
         assertThat(Trees.names(tmp.resolve("srv"))).containsExactly("vol");
@@ -191,7 +194,7 @@ class VolumeRestoreSafetyTest {
         VolumePart part = VolumePart.builder().name("vol").path(vol).build();
         Thread.currentThread().interrupt();
         try {
-            assertThatThrownBy(() -> part.prepare(reader(), TestContext.normal()))
+            assertThatThrownBy(() -> part.prepare(reader(), TestJobContext.normal()))
                     .isInstanceOf(InterruptedIOException.class);
         } finally {
             assertThat(Thread.interrupted()).as("the interrupt flag stays set").isTrue();

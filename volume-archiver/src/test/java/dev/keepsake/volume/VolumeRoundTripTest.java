@@ -2,6 +2,8 @@ package dev.keepsake.volume;
 
 import dev.keepsake.core.spi.PartReader;
 import dev.keepsake.core.spi.PreparedRestore;
+import dev.keepsake.testfixtures.TarPartArchive;
+import dev.keepsake.testfixtures.TestJobContext;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -67,7 +69,7 @@ class VolumeRoundTripTest {
     }
 
     static PreparedRestore restore(VolumePart part, PartReader reader) throws IOException {
-        return part.prepare(reader, TestContext.normal());
+        return part.prepare(reader, TestJobContext.normal());
     }
 
     @Test
@@ -77,7 +79,7 @@ class VolumeRoundTripTest {
         Map<String, String> before = Trees.snapshot(vol);
         VolumePart part = VolumePart.builder().name("data").path(vol).build();
         Path tar = tmp.resolve("data.tar");
-        Map<String, String> attributes = TarPart.write(part, tar, TestContext.normal());
+        Map<String, String> attributes = TarPartArchive.write(part, tar, TestJobContext.normal());
         assertThat(attributes).containsEntry("files", "14").containsEntry("symlinks", "4")
                 .containsEntry("skipped", "0").containsEntry("rootMode", "750");
 
@@ -86,7 +88,7 @@ class VolumeRoundTripTest {
         Trees.write(vol.resolve("new-after-backup/x"), "new");
         Files.delete(vol.resolve("empty-file"));
 
-        try (PreparedRestore prepared = restore(part, TarPart.reader(tar, part.name(), attributes))) {
+        try (PreparedRestore prepared = restore(part, TarPartArchive.reader(tar, part.name(), attributes))) {
             assertThat(Files.readString(vol.resolve("a/file.txt"))).isEqualTo("changed after the backup");
             prepared.commit();
         }
@@ -101,11 +103,11 @@ class VolumeRoundTripTest {
         Map<String, String> before = Trees.snapshot(vol);
         VolumePart part = VolumePart.builder().name("data").path(vol).build();
         Path tar = tmp.resolve("data.tar");
-        Map<String, String> attributes = TarPart.write(part, tar, TestContext.normal());
+        Map<String, String> attributes = TarPartArchive.write(part, tar, TestJobContext.normal());
         Path elsewhere = tmp.resolve("fresh/vol");
         Files.createDirectories(elsewhere.getParent());
         VolumePart target = VolumePart.builder().name("data").path(elsewhere).build();
-        try (PreparedRestore prepared = restore(target, TarPart.reader(tar, part.name(), attributes))) {
+        try (PreparedRestore prepared = restore(target, TarPartArchive.reader(tar, part.name(), attributes))) {
             prepared.commit();
         }
         assertThat(Trees.snapshot(elsewhere)).isEqualTo(before);
@@ -118,10 +120,10 @@ class VolumeRoundTripTest {
         buildRichTree(vol);
         VolumePart part = VolumePart.builder().name("data").path(vol).build();
         Path tar = tmp.resolve("data.tar");
-        Map<String, String> attributes = TarPart.write(part, tar, TestContext.normal());
+        Map<String, String> attributes = TarPartArchive.write(part, tar, TestJobContext.normal());
         Trees.write(vol.resolve("a/file.txt"), "changed after the backup");
         Map<String, String> changed = Trees.snapshot(vol);
-        try (PreparedRestore prepared = restore(part, TarPart.reader(tar, part.name(), attributes))) {
+        try (PreparedRestore prepared = restore(part, TarPartArchive.reader(tar, part.name(), attributes))) {
             assertThat(Trees.names(tmp)).hasSize(3); // the staging directory exists while prepared
             prepared.abort();
         }
@@ -135,10 +137,10 @@ class VolumeRoundTripTest {
         buildRichTree(vol);
         VolumePart part = VolumePart.builder().name("data").path(vol).build();
         Path tar = tmp.resolve("data.tar");
-        Map<String, String> attributes = TarPart.write(part, tar, TestContext.normal());
+        Map<String, String> attributes = TarPartArchive.write(part, tar, TestJobContext.normal());
         Trees.write(vol.resolve("a/file.txt"), "changed after the backup");
         Map<String, String> changed = Trees.snapshot(vol);
-        try (PreparedRestore prepared = restore(part, TarPart.reader(tar, part.name(), attributes))) {
+        try (PreparedRestore prepared = restore(part, TarPartArchive.reader(tar, part.name(), attributes))) {
             prepared.commit();
             assertThat(Files.readString(vol.resolve("a/file.txt"))).isEqualTo("hello");
             prepared.abort();
@@ -153,8 +155,8 @@ class VolumeRoundTripTest {
         Trees.write(vol.resolve("f"), "x");
         VolumePart part = VolumePart.builder().name("data").path(vol).build();
         Path tar = tmp.resolve("data.tar");
-        Map<String, String> attributes = TarPart.write(part, tar, TestContext.normal());
-        try (PreparedRestore prepared = restore(part, TarPart.reader(tar, part.name(), attributes))) {
+        Map<String, String> attributes = TarPartArchive.write(part, tar, TestJobContext.normal());
+        try (PreparedRestore prepared = restore(part, TarPartArchive.reader(tar, part.name(), attributes))) {
             Path staging = Files.list(tmp).filter(p -> p.getFileName().toString().startsWith(".vol.keepsake-staging-"))
                     .findFirst().orElseThrow();
             assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(staging))).isEqualTo("rwx------");

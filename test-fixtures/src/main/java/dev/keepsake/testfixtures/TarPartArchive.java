@@ -1,4 +1,4 @@
-package dev.keepsake.volume;
+package dev.keepsake.testfixtures;
 
 import dev.keepsake.core.spi.ArchiveEntry;
 import dev.keepsake.core.spi.BackupJob;
@@ -26,18 +26,30 @@ import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
- * A minimal stand-in for the engine's archive writer and reader, over a real tar file (POSIX long names and big
- * numbers), so the volume part can be tested with real bytes before and independently of the engine. Its "manifest"
- * is a pre-scan of the tar (entry count and total size) plus the attributes kept in memory.
+ * One part's entries in a real tar file (POSIX long names and big numbers, like the engine's archive), streamed: a
+ * stand-in for the engine's archive writer and reader, so that a part that writes files, directories and symbolic
+ * links (a volume) can be tested with real bytes through a real tar encoding, without the engine. The "manifest" is
+ * the attribute map {@link #write} returns plus a pre-scan of the tar (entry count and total size).
+ *
+ * <p>It has no chunks ({@link PartWriter#appendChunk} and {@link PartWriter#openStream} fail) and no way to reach a
+ * single entry: for streamed parts, or to inspect or tamper with entries one by one, use
+ * {@link EditablePartArchive}.
+ *
+ * <p>Stateless and thread-safe; the writer and reader it hands out are used by one thread, as a volume uses them.
  */
-final class TarPart {
+public final class TarPartArchive {
 
-    private TarPart() {
+    private TarPartArchive() {
     }
 
-    /** Backs the job up into {@code tar}; {@code beforeEntry} runs before each entry is added (to simulate changes). */
-    static Map<String, String> write(BackupJob job, Path tar, JobContext context, Consumer<ArchiveEntry> beforeEntry)
-            throws IOException {
+    /**
+     * Backs {@code job} up into the new file {@code tar}.
+     *
+     * @param beforeEntry runs before each entry is added (e.g. to change the source while it is backed up)
+     * @return the attributes the job recorded, in order
+     */
+    public static Map<String, String> write(BackupJob job, Path tar, JobContext context,
+                                            Consumer<ArchiveEntry> beforeEntry) throws IOException {
         Map<String, String> attributes = new LinkedHashMap<>();
         try (TarArchiveOutputStream out = new TarArchiveOutputStream(
                 new BufferedOutputStream(Files.newOutputStream(tar), 1 << 16))) {
@@ -50,11 +62,17 @@ final class TarPart {
         return attributes;
     }
 
-    static Map<String, String> write(BackupJob job, Path tar, JobContext context) throws IOException {
+    /** Backs {@code job} up into the new file {@code tar}; returns the attributes the job recorded. */
+    public static Map<String, String> write(BackupJob job, Path tar, JobContext context) throws IOException {
         return write(job, tar, context, e -> { });
     }
 
-    static PartReader reader(Path tar, String partName, Map<String, String> attributes) throws IOException {
+    /**
+     * A reader over the entries of {@code tar} for a restore, reporting {@code attributes} as the part's (pass other
+     * attributes than {@link #write} returned to forge what a restore sees). The tar is opened on the first
+     * {@link PartReader#next()} and closed when the last entry has been returned.
+     */
+    public static PartReader reader(Path tar, String partName, Map<String, String> attributes) throws IOException {
         long count = 0;
         long total = 0;
         try (TarArchiveInputStream in = new TarArchiveInputStream(new BufferedInputStream(Files.newInputStream(tar)))) {
@@ -92,14 +110,15 @@ final class TarPart {
                     t = new TarArchiveEntry(entry.name(), TarConstants.LF_SYMLINK);
                     t.setLinkName(entry.linkTarget());
                 }
-                default -> throw new IOException("unsupported " + entry.type());
+                default -> throw new IOException("a tar part archive has no " + entry.type() + " entries: "
+                        + entry.name());
             }
             t.setMode(entry.mode());
             t.setLastModifiedTime(FileTime.from(entry.lastModified()));
             out.putArchiveEntry(t);
             long size = entry.size();
             return new FilterOutputStream(out) {
-                long written;
+                private long written;
 
                 @Override
                 public void write(int b) throws IOException {
@@ -127,12 +146,12 @@ final class TarPart {
 
         @Override
         public void appendChunk(String streamName, ByteBuffer data) throws IOException {
-            throw new IOException("chunks are not used by volumes");
+            throw new IOException("a tar part archive has no chunks; use EditablePartArchive for streamed parts");
         }
 
         @Override
         public OutputStream openStream(String streamName, int chunkSize) throws IOException {
-            throw new IOException("chunks are not used by volumes");
+            throw new IOException("a tar part archive has no chunks; use EditablePartArchive for streamed parts");
         }
 
         @Override
@@ -142,18 +161,20 @@ final class TarPart {
     }
 
     private static final class Reader implements PartReader {
+        private final Path tar;
         private final String partName;
         private final Map<String, String> attributes;
         private final long count;
         private final long total;
-        private final TarArchiveInputStream in;
+        private TarArchiveInputStream in;
+        private boolean done;
 
-        Reader(Path tar, String partName, Map<String, String> attributes, long count, long total) throws IOException {
+        Reader(Path tar, String partName, Map<String, String> attributes, long count, long total) {
+            this.tar = tar;
             this.partName = partName;
             this.attributes = Map.copyOf(attributes);
             this.count = count;
             this.total = total;
-            this.in = new TarArchiveInputStream(new BufferedInputStream(Files.newInputStream(tar), 1 << 16));
         }
 
         @Override
@@ -183,8 +204,15 @@ final class TarPart {
 
         @Override
         public Optional<Entry> next() throws IOException {
+            if (done) {
+                return Optional.empty();
+            }
+            if (in == null) {
+                in = new TarArchiveInputStream(new BufferedInputStream(Files.newInputStream(tar), 1 << 16));
+            }
             TarArchiveEntry t = in.getNextEntry();
             if (t == null) {
+                done = true;
                 in.close();
                 return Optional.empty();
             }
@@ -198,15 +226,16 @@ final class TarPart {
             } else {
                 e = ArchiveEntry.file(name, t.getSize(), t.getMode() & 07777, t.getLastModifiedTime().toInstant());
             }
-            InputStream content = new InputStream() {
+            TarArchiveInputStream current = in;
+            InputStream content = new InputStream() { // the entry's bytes; closing it leaves the tar open
                 @Override
                 public int read() throws IOException {
-                    return in.read();
+                    return current.read();
                 }
 
                 @Override
                 public int read(byte[] b, int off, int len) throws IOException {
-                    return in.read(b, off, len);
+                    return current.read(b, off, len);
                 }
             };
             return Optional.of(new Entry() {
