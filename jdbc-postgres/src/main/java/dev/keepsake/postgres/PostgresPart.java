@@ -10,8 +10,8 @@ import dev.keepsake.core.spi.RestoreJob;
 import dev.keepsake.postgres.internal.ConnectionSource;
 import dev.keepsake.postgres.internal.FlywaySchemaVersion;
 import dev.keepsake.postgres.internal.PartSettings;
-import dev.keepsake.postgres.internal.PostgresBackup;
-import dev.keepsake.postgres.internal.PostgresRestore;
+import dev.keepsake.postgres.internal.backup.PostgresBackup;
+import dev.keepsake.postgres.internal.restore.PostgresRestore;
 import dev.keepsake.postgres.internal.schema.SchemaScope;
 import dev.keepsake.postgres.spi.SchemaVersionProvider;
 

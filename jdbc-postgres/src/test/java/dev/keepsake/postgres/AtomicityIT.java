@@ -2,7 +2,7 @@ package dev.keepsake.postgres;
 
 import dev.keepsake.core.spi.PartReader;
 import dev.keepsake.core.spi.PreparedRestore;
-import dev.keepsake.postgres.internal.DatabaseContent;
+import dev.keepsake.postgres.internal.content.DatabaseContent;
 import dev.keepsake.postgres.internal.schema.SchemaScript;
 import dev.keepsake.postgres.internal.schema.TableRef;
 import dev.keepsake.testkit.PostgresExtension;

@@ -18,15 +18,15 @@ import java.util.stream.Collectors;
  * @param createStatement per table, the index of its stageable CREATE statement in the schema's preData, or -1
  * @param stagedPost      per table, the indexes in the schema's postData of its stageable index statements
  */
-record TableList(BitSet binary, int[] createStatement, int[][] stagedPost) {
+public record TableList(BitSet binary, int[] createStatement, int[][] stagedPost) {
 
     /** The header line in layout 2. */
-    static final String HEADER = "stream\tschema\ttable\testimated_bytes\tformat";
+    public static final String HEADER = "stream\tschema\ttable\testimated_bytes\tformat";
     /** The header line in layout 3. */
-    static final String HEADER_STAGEABLE = HEADER + "\tcreate_statement\tindex_statements";
+    public static final String HEADER_STAGEABLE = HEADER + "\tcreate_statement\tindex_statements";
 
     /** Whether some binary table has a stageable CREATE statement (the list is then written in layout 3). */
-    static boolean anyStageable(List<TableRef> tables, BitSet binary) {
+    public static boolean anyStageable(List<TableRef> tables, BitSet binary) {
         for (int i = binary.nextSetBit(0); i >= 0; i = binary.nextSetBit(i + 1)) {
             if (tables.get(i).createStatement() >= 0) {
                 return true;
@@ -36,11 +36,11 @@ record TableList(BitSet binary, int[] createStatement, int[][] stagedPost) {
     }
 
     /** The list of {@code tables} in layout 3 ({@code stageable}) or 2. */
-    static String write(List<TableRef> tables, BitSet binary, boolean stageable) {
+    public static String write(List<TableRef> tables, BitSet binary, boolean stageable) {
         StringBuilder tsv = new StringBuilder(stageable ? HEADER_STAGEABLE : HEADER).append('\n');
         for (int i = 0; i < tables.size(); i++) {
             TableRef t = tables.get(i);
-            tsv.append(PostgresBackup.streamName(i)).append('\t').append(field(t.schema())).append('\t')
+            tsv.append(PartLayout.streamName(i)).append('\t').append(field(t.schema())).append('\t')
                     .append(field(t.name())).append('\t').append(t.estimatedBytes()).append('\t')
                     .append(binary.get(i) ? "binary" : "text");
             if (stageable) {
@@ -69,7 +69,7 @@ record TableList(BitSet binary, int[] createStatement, int[][] stagedPost) {
      * @param postDataSize statements in the schema's postData (an index statement index must be below)
      * @throws IllegalArgumentException naming what is wrong
      */
-    static TableList parse(String text, int tableCount, boolean stageable, int preDataSize, int postDataSize) {
+    public static TableList parse(String text, int tableCount, boolean stageable, int preDataSize, int postDataSize) {
         String[] lines = text.split("\n", -1);
         if (lines.length != tableCount + 2 || !lines[lines.length - 1].isEmpty()) {
             throw new IllegalArgumentException("it has " + Math.max(0, lines.length - 2) + " table lines where the "
@@ -85,7 +85,7 @@ record TableList(BitSet binary, int[] createStatement, int[][] stagedPost) {
         int[][] post = new int[tableCount][0];
         for (int i = 0; i < tableCount; i++) {
             String[] fields = lines[i + 1].split("\t", -1);
-            if (fields.length != (stageable ? 7 : 5) || !fields[0].equals(PostgresBackup.streamName(i))) {
+            if (fields.length != (stageable ? 7 : 5) || !fields[0].equals(PartLayout.streamName(i))) {
                 throw new IllegalArgumentException("line " + (i + 2) + " is not the line of table " + i);
             }
             switch (fields[4]) {

@@ -52,6 +52,11 @@ public record TableRef(String schema, String name, long estimatedBytes, List<Str
         return SqlText.ident(schema) + "." + SqlText.ident(name);
     }
 
+    /** {@code table schema.name}, unquoted, for messages. */
+    public String describe() {
+        return "table " + schema + "." + name;
+    }
+
     /** The quoted column list in parentheses, e.g. {@code ("id", "Name")}, for {@code COPY table (columns)}. */
     public String columnList() {
         return columns.stream().map(SqlText::ident).collect(Collectors.joining(", ", "(", ")"));

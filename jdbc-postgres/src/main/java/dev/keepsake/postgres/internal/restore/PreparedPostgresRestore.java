@@ -1,7 +1,8 @@
-package dev.keepsake.postgres.internal;
+package dev.keepsake.postgres.internal.restore;
 
 import dev.keepsake.core.spi.PreparedRestore;
 import dev.keepsake.postgres.PostgresRestoreException;
+import dev.keepsake.postgres.internal.Sql;
 
 import java.io.IOException;
 import java.sql.Connection;

@@ -1,6 +1,7 @@
-package dev.keepsake.postgres.internal;
+package dev.keepsake.postgres.internal.copy;
 
 import dev.keepsake.core.spi.PartWriter;
+import dev.keepsake.postgres.internal.ConnectionSource;
 import dev.keepsake.postgres.internal.schema.TableRef;
 import dev.keepsake.testkit.PostgresExtension;
 import dev.keepsake.testkit.PostgresLauncher;

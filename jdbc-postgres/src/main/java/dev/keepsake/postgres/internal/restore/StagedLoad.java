@@ -1,5 +1,9 @@
-package dev.keepsake.postgres.internal;
+package dev.keepsake.postgres.internal.restore;
 
+import dev.keepsake.postgres.internal.PartSettings;
+import dev.keepsake.postgres.internal.Sql;
+import dev.keepsake.postgres.internal.copy.BinaryCopy;
+import dev.keepsake.postgres.internal.copy.CopyPipeline;
 import dev.keepsake.postgres.internal.schema.SchemaScope;
 import dev.keepsake.postgres.internal.schema.SchemaScript;
 import dev.keepsake.postgres.internal.schema.TableRef;
@@ -389,7 +393,7 @@ final class StagedLoad implements AutoCloseable {
         }
         TableRef t = tables.get(table);
         for (String sql : statements) {
-            helpers.get(helperOf[table]).pipeline().execute(sql, "building an index of " + TableCopier.describe(t)
+            helpers.get(helperOf[table]).pipeline().execute(sql, "building an index of " + t.describe()
                     + " on its staged copy (" + Sql.abbreviate(sql) + ")");
         }
     }

@@ -1,9 +1,16 @@
-package dev.keepsake.postgres.internal;
+package dev.keepsake.postgres.internal.backup;
 
 import dev.keepsake.core.spi.ArchiveEntry;
 import dev.keepsake.core.spi.JobContext;
 import dev.keepsake.core.spi.PartWriter;
 import dev.keepsake.postgres.PostgresBackupException;
+import dev.keepsake.postgres.internal.PartLayout;
+import dev.keepsake.postgres.internal.PartSettings;
+import dev.keepsake.postgres.internal.ServerInfo;
+import dev.keepsake.postgres.internal.Sql;
+import dev.keepsake.postgres.internal.TableList;
+import dev.keepsake.postgres.internal.copy.BinaryCopy;
+import dev.keepsake.postgres.internal.copy.TableCopier;
 import dev.keepsake.postgres.internal.schema.SchemaExtractor;
 import dev.keepsake.postgres.internal.schema.SchemaScope;
 import dev.keepsake.postgres.internal.schema.SchemaScript;
@@ -48,20 +55,6 @@ public final class PostgresBackup {
 
     private static final Logger LOG = LoggerFactory.getLogger(PostgresBackup.class);
 
-    /**
-     * Version of this part's layout inside the archive; the restore refuses layouts it does not know. Layout 1 has
-     * every table in COPY's text format; in layout 2 the table list ({@value #TABLES_ENTRY}, right after the schema)
-     * gives each table's format, text or binary; layout 3 adds to that list where a restore may stage each table
-     * ({@link TableList}), which lets it load and index big tables on several connections. A backup is written in the
-     * lowest layout that holds it, so that older versions read what they can.
-     */
-    public static final String LAYOUT = "3";
-    static final String LAYOUT_BINARY = "2";
-    static final String LAYOUT_TEXT_ONLY = "1";
-    static final String SCHEMA_ENTRY = "schema.json";
-    static final String TABLES_ENTRY = "tables.tsv";
-    static final String DATA_PREFIX = "data/";
-
     private final PartSettings settings;
     /** The schema version reported to the engine for an operation, checked again inside the snapshot. */
     private final AtomicReference<ReportedVersion> reported = new AtomicReference<>();
@@ -71,10 +64,6 @@ public final class PostgresBackup {
 
     public PostgresBackup(PartSettings settings) {
         this.settings = settings;
-    }
-
-    static String streamName(int tableIndex) {
-        return DATA_PREFIX + String.format("%06d", tableIndex);
     }
 
     /** Reads the schema version in a short read-only transaction of its own. */
@@ -237,10 +226,10 @@ public final class PostgresBackup {
             throws IOException {
         boolean staged = TableList.anyStageable(script.tables(), binary);
         if (binary.isEmpty()) {
-            out.putAttribute("layout", LAYOUT_TEXT_ONLY);
+            out.putAttribute("layout", PartLayout.LAYOUT_TEXT_ONLY);
             out.putAttribute("data_format", "text");
         } else {
-            out.putAttribute("layout", staged ? LAYOUT : LAYOUT_BINARY);
+            out.putAttribute("layout", staged ? PartLayout.LAYOUT : PartLayout.LAYOUT_BINARY);
             out.putAttribute("data_format", binary.cardinality() == script.tables().size() ? "binary" : "text+binary");
         }
         out.putAttribute("server_version_num", Integer.toString(server.versionNum()));
@@ -251,8 +240,8 @@ public final class PostgresBackup {
         out.putAttribute("schemas", Integer.toString(script.schemas().size()));
         out.putAttribute("tables", Integer.toString(script.tables().size()));
         out.putAttribute("statements", Integer.toString(script.preData().size() + script.postData().size()));
-        writeFile(out, SCHEMA_ENTRY, script.toText().getBytes(StandardCharsets.UTF_8));
-        writeFile(out, TABLES_ENTRY, TableList.write(script.tables(), binary, staged)
+        writeFile(out, PartLayout.SCHEMA_ENTRY, script.toText().getBytes(StandardCharsets.UTF_8));
+        writeFile(out, PartLayout.TABLES_ENTRY, TableList.write(script.tables(), binary, staged)
                 .getBytes(StandardCharsets.UTF_8));
     }
 
@@ -287,10 +276,10 @@ public final class PostgresBackup {
                         TableRef table = tables.get(index);
                         context.phase("copying " + table.schema() + "." + table.name());
                         try {
-                            copier.copy(c, table, work.range(), binary.get(index), streamName(index), out, stop::get);
+                            copier.copy(c, table, work.range(), binary.get(index), PartLayout.streamName(index), out, stop::get);
                         } catch (SQLException e) {
                             throw new PostgresBackupException("backup of part '" + settings.partName()
-                                    + "' failed while copying " + TableCopier.describe(table) + ": "
+                                    + "' failed while copying " + table.describe() + ": "
                                     + Sql.describe(e), e);
                         }
                     }

@@ -1,4 +1,6 @@
-package dev.keepsake.postgres.internal;
+package dev.keepsake.postgres.internal.backup;
+
+import dev.keepsake.postgres.internal.ConnectionSource;
 
 import java.sql.Connection;
 import java.sql.SQLException;

@@ -1,4 +1,4 @@
-package dev.keepsake.postgres.internal;
+package dev.keepsake.postgres.internal.restore;
 
 import dev.keepsake.core.spi.ArchiveEntry;
 import dev.keepsake.core.spi.JobContext;
@@ -6,6 +6,13 @@ import dev.keepsake.core.spi.PartReader;
 import dev.keepsake.core.spi.PreparedRestore;
 import dev.keepsake.postgres.IncompatibleServerVersionException;
 import dev.keepsake.postgres.PostgresRestoreException;
+import dev.keepsake.postgres.internal.PartLayout;
+import dev.keepsake.postgres.internal.PartSettings;
+import dev.keepsake.postgres.internal.ServerInfo;
+import dev.keepsake.postgres.internal.Sql;
+import dev.keepsake.postgres.internal.TableList;
+import dev.keepsake.postgres.internal.copy.BinaryCopy;
+import dev.keepsake.postgres.internal.copy.CopyPipeline;
 import dev.keepsake.postgres.internal.schema.SchemaScript;
 import dev.keepsake.postgres.internal.schema.TableRef;
 import org.slf4j.Logger;
@@ -45,11 +52,11 @@ public final class PostgresRestore {
         String part = settings.partName();
         Map<String, String> attributes = in.attributes();
         String layout = attributes.getOrDefault("layout", "(none)");
-        if (!PostgresBackup.LAYOUT.equals(layout) && !PostgresBackup.LAYOUT_BINARY.equals(layout)
-                && !PostgresBackup.LAYOUT_TEXT_ONLY.equals(layout)) {
+        if (!PartLayout.LAYOUT.equals(layout) && !PartLayout.LAYOUT_BINARY.equals(layout)
+                && !PartLayout.LAYOUT_TEXT_ONLY.equals(layout)) {
             throw new PostgresRestoreException("part '" + part + "' of the archive has layout " + layout
-                    + ", but this version reads layouts " + PostgresBackup.LAYOUT_TEXT_ONLY + " to "
-                    + PostgresBackup.LAYOUT + ": restore it with the version of Keepsake that made it", true, null);
+                    + ", but this version reads layouts " + PartLayout.LAYOUT_TEXT_ONLY + " to "
+                    + PartLayout.LAYOUT + ": restore it with the version of Keepsake that made it", true, null);
         }
         int backupVersionNum = parseVersionNum(attributes.get("server_version_num"));
         Connection c;
@@ -72,8 +79,8 @@ public final class PostgresRestore {
             stage.set("reading the schema");
             SchemaScript script = readScript(in);
             BitSet binary = new BitSet();
-            if (!PostgresBackup.LAYOUT_TEXT_ONLY.equals(layout)) {
-                TableList list = readTableList(in, script, PostgresBackup.LAYOUT.equals(layout));
+            if (!PartLayout.LAYOUT_TEXT_ONLY.equals(layout)) {
+                TableList list = readTableList(in, script, PartLayout.LAYOUT.equals(layout));
                 binary = list.binary();
                 staged = StagedLoad.plan(settings, context.operationId(), script, binary, list.createStatement(),
                         list.stagedPost());
@@ -89,7 +96,7 @@ public final class PostgresRestore {
                 StagedLoad loading = staged;
                 try {
                     readData(in, script.tables(), stage, (index, chunk, size, content) -> loading.accept(index, chunk,
-                            in.chunkCount(PostgresBackup.streamName(index)), size, content));
+                            in.chunkCount(PartLayout.streamName(index)), size, content));
                     loading.finishLoading();
                 } catch (SQLException e) {
                     if (loading.failedWhile() != null) {
@@ -215,16 +222,16 @@ public final class PostgresRestore {
 
     private SchemaScript readScript(PartReader in) throws IOException {
         Optional<PartReader.Entry> first = in.next();
-        if (first.isEmpty() || !first.get().entry().name().equals(PostgresBackup.SCHEMA_ENTRY)
+        if (first.isEmpty() || !first.get().entry().name().equals(PartLayout.SCHEMA_ENTRY)
                 || first.get().entry().type() != ArchiveEntry.Type.FILE) {
             throw new PostgresRestoreException("part '" + settings.partName() + "' of the archive does not start with "
-                    + PostgresBackup.SCHEMA_ENTRY + ". Nothing was changed.", true, null);
+                    + PartLayout.SCHEMA_ENTRY + ". Nothing was changed.", true, null);
         }
         String text = new String(first.get().content().readAllBytes(), StandardCharsets.UTF_8);
         try {
             return SchemaScript.fromText(text);
         } catch (RuntimeException e) {
-            throw new PostgresRestoreException("part '" + settings.partName() + "': " + PostgresBackup.SCHEMA_ENTRY
+            throw new PostgresRestoreException("part '" + settings.partName() + "': " + PartLayout.SCHEMA_ENTRY
                     + " cannot be read: " + e.getMessage() + ". Nothing was changed.", true, e);
         }
     }
@@ -276,12 +283,12 @@ public final class PostgresRestore {
     private TableList readTableList(PartReader in, SchemaScript script, boolean stageable)
             throws IOException {
         Optional<PartReader.Entry> next = in.next();
-        if (next.isEmpty() || !next.get().entry().name().equals(PostgresBackup.TABLES_ENTRY)
+        if (next.isEmpty() || !next.get().entry().name().equals(PartLayout.TABLES_ENTRY)
                 || next.get().entry().type() != ArchiveEntry.Type.FILE
                 || next.get().entry().size() > MAX_TABLE_LIST_BYTES) {
             throw new PostgresRestoreException("part '" + settings.partName() + "' of the archive (layout "
-                    + (stageable ? PostgresBackup.LAYOUT : PostgresBackup.LAYOUT_BINARY) + ") does not have its table "
-                    + "list " + PostgresBackup.TABLES_ENTRY + " after the schema. Nothing was changed.", true, null);
+                    + (stageable ? PartLayout.LAYOUT : PartLayout.LAYOUT_BINARY) + ") does not have its table "
+                    + "list " + PartLayout.TABLES_ENTRY + " after the schema. Nothing was changed.", true, null);
         }
         String text = new String(next.get().content().readAllBytes(), StandardCharsets.UTF_8);
         try {
@@ -289,13 +296,13 @@ public final class PostgresRestore {
                     script.postData().size());
         } catch (IllegalArgumentException e) {
             throw new PostgresRestoreException("part '" + settings.partName() + "' of the archive has an invalid "
-                    + PostgresBackup.TABLES_ENTRY + ": " + e.getMessage() + ". Nothing was changed.", true, e);
+                    + PartLayout.TABLES_ENTRY + ": " + e.getMessage() + ". Nothing was changed.", true, e);
         }
     }
 
     /** The start of the messages about loading {@code table}'s rows, e.g. "copying data into table public.actor". */
     static String copyingInto(TableRef table) {
-        return "copying data into " + TableCopier.describe(table);
+        return "copying data into " + table.describe();
     }
 
     /** Takes one chunk of a table's rows ({@code content} may be empty). */
@@ -313,7 +320,7 @@ public final class PostgresRestore {
         Optional<PartReader.Entry> next;
         while ((next = in.next()).isPresent()) {
             ArchiveEntry entry = next.get().entry();
-            if (!entry.name().startsWith(PostgresBackup.DATA_PREFIX)) {
+            if (!entry.name().startsWith(PartLayout.DATA_PREFIX)) {
                 continue; // e.g. tables.tsv, for people reading the archive
             }
             int index = tableIndex(entry, tables.size());
@@ -331,7 +338,7 @@ public final class PostgresRestore {
         for (int i = 0; i < tables.size(); i++) {
             if (chunksSeen[i] == 0) {
                 throw new PostgresRestoreException("part '" + settings.partName() + "' of the archive has no data "
-                        + "stream for " + TableCopier.describe(tables.get(i)) + " (" + PostgresBackup.streamName(i)
+                        + "stream for " + tables.get(i).describe() + " (" + PartLayout.streamName(i)
                         + "). Nothing was changed.", true, null);
             }
         }
@@ -376,7 +383,7 @@ public final class PostgresRestore {
     }
 
     private int tableIndex(ArchiveEntry entry, int tableCount) {
-        String suffix = entry.name().substring(PostgresBackup.DATA_PREFIX.length());
+        String suffix = entry.name().substring(PartLayout.DATA_PREFIX.length());
         int index = -1;
         if (entry.type() == ArchiveEntry.Type.CHUNK && suffix.matches("\\d{6}")) {
             index = Integer.parseInt(suffix);

@@ -1,4 +1,4 @@
-package dev.keepsake.postgres.internal;
+package dev.keepsake.postgres.internal.copy;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
