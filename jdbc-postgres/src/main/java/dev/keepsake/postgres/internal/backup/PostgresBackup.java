@@ -1,5 +1,8 @@
 package dev.keepsake.postgres.internal.backup;
 
+import dev.keepsake.core.internal.lang.Closeables;
+import dev.keepsake.core.internal.lang.DaemonThreads;
+import dev.keepsake.core.internal.lang.Throwables;
 import dev.keepsake.core.spi.ArchiveEntry;
 import dev.keepsake.core.spi.JobContext;
 import dev.keepsake.core.spi.PartWriter;
@@ -39,7 +42,6 @@ import java.util.concurrent.ExecutorCompletionService;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -257,10 +259,11 @@ public final class PostgresBackup {
         AtomicInteger next = new AtomicInteger();
         AtomicBoolean stop = new AtomicBoolean();
         String op = context.operationId();
-        ExecutorService pool = Executors.newFixedThreadPool(connections.size(), daemonThreads("keepsake-pg-copy-", op));
+        ExecutorService pool = Executors.newFixedThreadPool(connections.size(),
+                DaemonThreads.factory("keepsake-pg-copy", op));
         List<ExecutorService> appenders = new ArrayList<>();
         for (int i = 0; i < connections.size(); i++) {
-            appenders.add(Executors.newSingleThreadExecutor(daemonThreads("keepsake-pg-append-" + (i + 1) + "-", op)));
+            appenders.add(Executors.newSingleThreadExecutor(DaemonThreads.factory("keepsake-pg-append-" + (i + 1), op)));
         }
         CompletionService<Void> done = new ExecutorCompletionService<>(pool);
         List<Future<Void>> futures = new ArrayList<>();
@@ -304,7 +307,7 @@ public final class PostgresBackup {
                 }
             }
             if (first != null) {
-                rethrow(first);
+                throw Throwables.rethrow(first, IOException.class, SQLException.class);
             }
         } catch (InterruptedException e) {
             stop.set(true);
@@ -321,31 +324,6 @@ public final class PostgresBackup {
             appenders.forEach(ExecutorService::shutdown);
             appenders.forEach(PostgresBackup::awaitQuietly);
         }
-    }
-
-    private static ThreadFactory daemonThreads(String prefix, String operationId) {
-        AtomicInteger n = new AtomicInteger();
-        return r -> {
-            Thread t = new Thread(r, prefix + n.incrementAndGet() + "-" + operationId);
-            t.setDaemon(true);
-            return t;
-        };
-    }
-
-    private static void rethrow(Throwable t) throws IOException, SQLException {
-        if (t instanceof IOException io) {
-            throw io;
-        }
-        if (t instanceof SQLException sql) {
-            throw sql;
-        }
-        if (t instanceof RuntimeException re) {
-            throw re;
-        }
-        if (t instanceof Error err) {
-            throw err;
-        }
-        throw new IOException(t);
     }
 
     private static void cancelQueries(List<Connection> connections) {
@@ -369,12 +347,8 @@ public final class PostgresBackup {
     }
 
     private static void closeAll(List<Connection> connections) {
-        for (Connection c : connections) {
-            try {
-                c.close(); // rolls back the read-only transaction if still open
-            } catch (SQLException e) {
-                // closing a broken connection can fail; nothing was written through it
-            }
-        }
+        // closing rolls back the read-only transaction if still open; closing a broken connection can fail, and
+        // nothing was written through it
+        connections.forEach(Closeables::closeQuietly);
     }
 }

@@ -1,5 +1,7 @@
 package dev.keepsake.postgres.internal.copy;
 
+import dev.keepsake.core.internal.lang.DaemonThreads;
+import dev.keepsake.core.internal.lang.Throwables;
 import dev.keepsake.postgres.internal.Sql;
 
 import org.postgresql.PGConnection;
@@ -65,8 +67,7 @@ public final class CopyPipeline implements AutoCloseable {
         for (int i = 0; i < BLOCKS; i++) {
             free.add(new byte[BLOCK]);
         }
-        sender = new Thread(this::send, threadName);
-        sender.setDaemon(true);
+        sender = DaemonThreads.newThread(this::send, threadName);
         sender.start();
     }
 
@@ -189,22 +190,9 @@ public final class CopyPipeline implements AutoCloseable {
 
     private void checkFailure() throws IOException, SQLException {
         Throwable t = failure;
-        if (t == null) {
-            return;
+        if (t != null) {
+            throw Throwables.rethrow(t, IOException.class, SQLException.class);
         }
-        if (t instanceof SQLException s) {
-            throw s;
-        }
-        if (t instanceof IOException io) {
-            throw io;
-        }
-        if (t instanceof RuntimeException re) {
-            throw re;
-        }
-        if (t instanceof Error err) {
-            throw err;
-        }
-        throw new IOException(t);
     }
 
     private static InterruptedIOException interrupted(InterruptedException e) {

@@ -1,5 +1,6 @@
 package dev.keepsake.postgres.internal.copy;
 
+import dev.keepsake.core.internal.lang.Throwables;
 import dev.keepsake.core.spi.PartWriter;
 import dev.keepsake.postgres.internal.Sql;
 import dev.keepsake.postgres.internal.schema.TableRef;
@@ -168,14 +169,7 @@ public final class TableCopier {
             ie.initCause(e);
             throw ie;
         } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof IOException io) {
-                throw io;
-            }
-            if (cause instanceof RuntimeException re) {
-                throw re;
-            }
-            throw new IOException("appending a chunk failed", cause);
+            throw Throwables.rethrow(e.getCause(), IOException.class);
         } finally {
             pending = null;
         }

@@ -1,5 +1,6 @@
 package dev.keepsake.postgres.internal.restore;
 
+import dev.keepsake.core.internal.lang.Closeables;
 import dev.keepsake.core.spi.ArchiveEntry;
 import dev.keepsake.core.spi.JobContext;
 import dev.keepsake.core.spi.PartReader;
@@ -433,11 +434,8 @@ public final class PostgresRestore {
         } catch (SQLException e) {
             // a broken connection cannot roll back, but the server rolls back the transaction of a dropped session
         }
-        try {
-            c.close();
-        } catch (SQLException e) {
-            // closing a broken connection can fail; the server ends the session and its transaction either way
-        }
+        // closing a broken connection can fail; the server ends the session and its transaction either way
+        Closeables.closeQuietly(c);
     }
 
     /** What the restore is doing, for error messages. */

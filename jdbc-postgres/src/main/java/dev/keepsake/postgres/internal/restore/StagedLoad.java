@@ -1,5 +1,6 @@
 package dev.keepsake.postgres.internal.restore;
 
+import dev.keepsake.core.internal.lang.Closeables;
 import dev.keepsake.postgres.internal.PartSettings;
 import dev.keepsake.postgres.internal.Sql;
 import dev.keepsake.postgres.internal.copy.BinaryCopy;
@@ -329,7 +330,7 @@ final class StagedLoad implements AutoCloseable {
                 helpers.add(new Helper(hc, new CopyPipeline(hc,
                         "keepsake-pg-restore-stage-" + settings.partName() + "-" + (h + 1))));
             } catch (SQLException | RuntimeException e) {
-                closeQuietly(hc);
+                Closeables.closeAfterFailure(hc, e);
                 throw e;
             }
         }
@@ -491,7 +492,7 @@ final class StagedLoad implements AutoCloseable {
             } catch (SQLException e) {
                 // a broken connection cannot roll back; closing it ends the transaction on the server
             }
-            closeQuietly(h.connection());
+            Closeables.closeQuietly(h.connection()); // the server ends the session and its transaction
         }
         helpers.clear();
         try {
@@ -508,14 +509,6 @@ final class StagedLoad implements AutoCloseable {
                 LOG.warn("{} - could not delete the restore's spill file {}: {}", operationId, spillFile,
                         e.toString());
             }
-        }
-    }
-
-    private static void closeQuietly(Connection c) {
-        try {
-            c.close();
-        } catch (SQLException e) {
-            // the server ends the session and its transaction either way
         }
     }
 
