@@ -51,6 +51,11 @@ import java.util.Properties;
  * the objects in them), {@code CREATE} on the database for new schemas, and extensions must be trusted or already
  * installed. Runs fine as the application's own non-superuser role.
  *
+ * <p><b>In the archive</b> the part has one layout, recorded as its attribute {@code layout} ({@code 1}): the schema
+ * (with which tables a restore may stage), the list of tables with each one's {@code COPY} format (text or binary),
+ * then each table's rows in chunks. A restore refuses a part of any other layout before it changes anything; a higher
+ * number means a newer Keepsake made it.
+ *
  * <p><b>Thread-safe</b> as far as the engine needs: one backup or restore at a time per instance (the engine never
  * runs two); the configuration is immutable.
  */
@@ -273,7 +278,7 @@ public final class PostgresPart implements BackupJob, RestoreJob {
          * Binary costs the server much less on both sides (no formatting or parsing of values) and is exact; other
          * tables (enums, domains, composite, range and extension types, ...) use the text format. Every major
          * version from 13 reads these forms, so such a backup still restores into the same or a newer major. Default
-         * true; false writes text only, as pg_dump does (an archive older Keepsake versions can read).
+         * true; false writes every table in text format, as pg_dump does.
          */
         public Builder binaryCopy(boolean binary) {
             this.binaryCopy = binary;

@@ -1,21 +1,17 @@
 package dev.keepsake.postgres.internal;
 
 /**
- * Where things are inside the PostgreSQL part of an archive, shared by the backup that writes them and the restore
- * that reads them. Constants only.
+ * The PostgreSQL part's one layout inside an archive, shared by the backup that writes it and the restore that reads
+ * it: attribute {@link PartAttributes#LAYOUT} {@value #VERSION}; the schema script ({@value #SCHEMA_ENTRY}, the
+ * catalog model with each stageable table's {@code StagedBuild}); the table list ({@value #TABLES_ENTRY}, each
+ * table's COPY format, see {@link TableList}); then each table's rows as the chunks of its data stream
+ * ({@code data/000000}, ... in schema order), in COPY's text or binary format (whole rows; binary without header and
+ * trailer). A restore refuses a part of any other layout before it touches anything. Constants only.
  */
 public final class PartLayout {
 
-    /**
-     * Version of this part's layout inside the archive; the restore refuses layouts it does not know. Layout 1 has
-     * every table in COPY's text format; in layout 2 the table list ({@value #TABLES_ENTRY}, right after the schema)
-     * gives each table's format, text or binary; layout 3 adds to that list where a restore may stage each table
-     * ({@link TableList}), which lets it load and index big tables on several connections. A backup is written in the
-     * lowest layout that holds it, so that older versions read what they can.
-     */
-    public static final String LAYOUT = "3";
-    public static final String LAYOUT_BINARY = "2";
-    public static final String LAYOUT_TEXT_ONLY = "1";
+    /** The layout this version writes and reads. */
+    public static final int VERSION = 1;
     /** The schema script, the part's first entry. */
     public static final String SCHEMA_ENTRY = "schema.json";
     /** The table list, right after the schema. */

@@ -7,6 +7,7 @@ import dev.keepsake.core.spi.ArchiveEntry;
 import dev.keepsake.core.spi.JobContext;
 import dev.keepsake.core.spi.PartWriter;
 import dev.keepsake.postgres.PostgresBackupException;
+import dev.keepsake.postgres.internal.PartAttributes;
 import dev.keepsake.postgres.internal.PartLayout;
 import dev.keepsake.postgres.internal.PartSettings;
 import dev.keepsake.postgres.internal.ServerInfo;
@@ -226,24 +227,21 @@ public final class PostgresBackup {
 
     private void recordMetadata(PartWriter out, ServerInfo server, SchemaScript script, BitSet binary)
             throws IOException {
-        boolean staged = TableList.anyStageable(script.tables(), binary);
-        if (binary.isEmpty()) {
-            out.putAttribute("layout", PartLayout.LAYOUT_TEXT_ONLY);
-            out.putAttribute("data_format", "text");
-        } else {
-            out.putAttribute("layout", staged ? PartLayout.LAYOUT : PartLayout.LAYOUT_BINARY);
-            out.putAttribute("data_format", binary.cardinality() == script.tables().size() ? "binary" : "text+binary");
-        }
-        out.putAttribute("server_version_num", Integer.toString(server.versionNum()));
-        out.putAttribute("server_version", server.version());
-        out.putAttribute("server_encoding", server.encoding());
-        out.putAttribute("database", server.database());
-        out.putAttribute("owners_and_privileges", Boolean.toString(settings.scope().includeOwnersAndPrivileges()));
-        out.putAttribute("schemas", Integer.toString(script.schemas().size()));
-        out.putAttribute("tables", Integer.toString(script.tables().size()));
-        out.putAttribute("statements", Integer.toString(script.preData().size() + script.postData().size()));
+        out.putAttribute(PartAttributes.LAYOUT, Integer.toString(PartLayout.VERSION));
+        out.putAttribute(PartAttributes.DATA_FORMAT, binary.isEmpty() ? "text"
+                : binary.cardinality() == script.tables().size() ? "binary" : "text+binary");
+        out.putAttribute(PartAttributes.SERVER_VERSION_NUM, Integer.toString(server.versionNum()));
+        out.putAttribute(PartAttributes.SERVER_VERSION, server.version());
+        out.putAttribute(PartAttributes.SERVER_ENCODING, server.encoding());
+        out.putAttribute(PartAttributes.DATABASE, server.database());
+        out.putAttribute(PartAttributes.OWNERS_AND_PRIVILEGES,
+                Boolean.toString(settings.scope().includeOwnersAndPrivileges()));
+        out.putAttribute(PartAttributes.SCHEMAS, Integer.toString(script.schemas().size()));
+        out.putAttribute(PartAttributes.TABLES, Integer.toString(script.tables().size()));
+        out.putAttribute(PartAttributes.STATEMENTS, Integer.toString(script.preData().size()
+                + script.postData().size()));
         writeFile(out, PartLayout.SCHEMA_ENTRY, script.toText().getBytes(StandardCharsets.UTF_8));
-        writeFile(out, PartLayout.TABLES_ENTRY, TableList.write(script.tables(), binary, staged)
+        writeFile(out, PartLayout.TABLES_ENTRY, TableList.write(script.tables(), binary)
                 .getBytes(StandardCharsets.UTF_8));
     }
 

@@ -7,6 +7,7 @@ import dev.keepsake.core.spi.PartReader;
 import dev.keepsake.core.spi.PreparedRestore;
 import dev.keepsake.postgres.IncompatibleServerVersionException;
 import dev.keepsake.postgres.PostgresRestoreException;
+import dev.keepsake.postgres.internal.PartAttributes;
 import dev.keepsake.postgres.internal.PartLayout;
 import dev.keepsake.postgres.internal.PartSettings;
 import dev.keepsake.postgres.internal.ServerInfo;
@@ -52,14 +53,8 @@ public final class PostgresRestore {
     public PreparedRestore prepare(PartReader in, JobContext context) throws IOException {
         String part = settings.partName();
         Map<String, String> attributes = in.attributes();
-        String layout = attributes.getOrDefault("layout", "(none)");
-        if (!PartLayout.LAYOUT.equals(layout) && !PartLayout.LAYOUT_BINARY.equals(layout)
-                && !PartLayout.LAYOUT_TEXT_ONLY.equals(layout)) {
-            throw new PostgresRestoreException("part '" + part + "' of the archive has layout " + layout
-                    + ", but this version reads layouts " + PartLayout.LAYOUT_TEXT_ONLY + " to "
-                    + PartLayout.LAYOUT + ": restore it with the version of Keepsake that made it", true, null);
-        }
-        int backupVersionNum = parseVersionNum(attributes.get("server_version_num"));
+        checkLayout(attributes.get(PartAttributes.LAYOUT));
+        int backupVersionNum = parseVersionNum(attributes.get(PartAttributes.SERVER_VERSION_NUM));
         Connection c;
         try {
             c = settings.connections().open();
@@ -73,19 +68,14 @@ public final class PostgresRestore {
         StagedLoad staged = null;
         try {
             ServerInfo target = ServerInfo.read(c);
-            checkVersions(backupVersionNum, target, attributes.getOrDefault("server_version",
+            checkVersions(backupVersionNum, target, attributes.getOrDefault(PartAttributes.SERVER_VERSION,
                     ServerInfo.display(backupVersionNum)));
             limits = LockLimit.read(c);
 
             stage.set("reading the schema");
             SchemaScript script = readScript(in);
-            BitSet binary = new BitSet();
-            if (!PartLayout.LAYOUT_TEXT_ONLY.equals(layout)) {
-                TableList list = readTableList(in, script, PartLayout.LAYOUT.equals(layout));
-                binary = list.binary();
-                staged = StagedLoad.plan(settings, context.operationId(), script, binary, list.createStatement(),
-                        list.stagedPost());
-            }
+            BitSet binary = readTableList(in, script);
+            staged = StagedLoad.plan(settings, context.operationId(), script, binary);
             if (staged != null && !mayStage(c, script)) {
                 staged = null;
             }
@@ -129,7 +119,7 @@ public final class PostgresRestore {
             replacer.empty(c);
             replacer.createMissing(c, script.schemas(), script.preData());
             runStatements(c, "schema", script.preData(), replacer, stage, staged);
-            if (!"true".equals(attributes.get("owners_and_privileges"))) {
+            if (!"true".equals(attributes.get(PartAttributes.OWNERS_AND_PRIVILEGES))) {
                 stage.set("giving the replaced schemas back their owners and grants");
                 replacer.restoreOwnersAndGrants(c);
             }
@@ -212,12 +202,33 @@ public final class PostgresRestore {
         }
     }
 
+    /**
+     * Refuses, before anything is touched, a part of another layout than {@link PartLayout#VERSION}: a higher number
+     * was made by a newer Keepsake; anything else means the part is damaged or was not made by Keepsake.
+     */
+    private void checkLayout(String layout) {
+        if (Integer.toString(PartLayout.VERSION).equals(layout)) {
+            return;
+        }
+        if (layout != null && layout.matches("[1-9][0-9]{0,8}") && Integer.parseInt(layout) > PartLayout.VERSION) {
+            throw new PostgresRestoreException("part '" + settings.partName() + "' of the archive has layout " + layout
+                    + " (this version reads layout " + PartLayout.VERSION + "): it was made by a newer Keepsake;"
+                    + " restore it with a version at least as new as the one that made it. Nothing was changed.",
+                    true, null);
+        }
+        throw new PostgresRestoreException("part '" + settings.partName() + "' of the archive has "
+                + (layout == null ? "no " + PartAttributes.LAYOUT + " attribute"
+                : "an invalid " + PartAttributes.LAYOUT + " attribute '" + layout + "'")
+                + ": it is damaged or was not made by this Keepsake. Nothing was changed.", true, null);
+    }
+
     private int parseVersionNum(String value) {
         try {
             return Integer.parseInt(value);
         } catch (NumberFormatException | NullPointerException e) {
             throw new PostgresRestoreException("part '" + settings.partName() + "' of the archive lacks a valid "
-                    + "server_version_num attribute (found '" + value + "'). Nothing was changed.", true, e);
+                    + PartAttributes.SERVER_VERSION_NUM + " attribute (found '" + value + "'). Nothing was changed.",
+                    true, e);
         }
     }
 
@@ -280,21 +291,18 @@ public final class PostgresRestore {
         }
     }
 
-    /** Layouts 2 and 3: the table list that follows the schema (formats; stageable CREATE statements). */
-    private TableList readTableList(PartReader in, SchemaScript script, boolean stageable)
-            throws IOException {
+    /** The table list that follows the schema: the tables in binary format. */
+    private BitSet readTableList(PartReader in, SchemaScript script) throws IOException {
         Optional<PartReader.Entry> next = in.next();
         if (next.isEmpty() || !next.get().entry().name().equals(PartLayout.TABLES_ENTRY)
                 || next.get().entry().type() != ArchiveEntry.Type.FILE
                 || next.get().entry().size() > MAX_TABLE_LIST_BYTES) {
-            throw new PostgresRestoreException("part '" + settings.partName() + "' of the archive (layout "
-                    + (stageable ? PartLayout.LAYOUT : PartLayout.LAYOUT_BINARY) + ") does not have its table "
-                    + "list " + PartLayout.TABLES_ENTRY + " after the schema. Nothing was changed.", true, null);
+            throw new PostgresRestoreException("part '" + settings.partName() + "' of the archive does not have its "
+                    + "table list " + PartLayout.TABLES_ENTRY + " after the schema. Nothing was changed.", true, null);
         }
         String text = new String(next.get().content().readAllBytes(), StandardCharsets.UTF_8);
         try {
-            return TableList.parse(text, script.tables().size(), stageable, script.preData().size(),
-                    script.postData().size());
+            return TableList.binaryTables(text, script.tables().size());
         } catch (IllegalArgumentException e) {
             throw new PostgresRestoreException("part '" + settings.partName() + "' of the archive has an invalid "
                     + PartLayout.TABLES_ENTRY + ": " + e.getMessage() + ". Nothing was changed.", true, e);
@@ -321,9 +329,6 @@ public final class PostgresRestore {
         Optional<PartReader.Entry> next;
         while ((next = in.next()).isPresent()) {
             ArchiveEntry entry = next.get().entry();
-            if (!entry.name().startsWith(PartLayout.DATA_PREFIX)) {
-                continue; // e.g. tables.tsv, for people reading the archive
-            }
             int index = tableIndex(entry, tables.size());
             int chunk = entry.chunkIndex();
             if (chunk != chunksSeen[index]) {
@@ -384,10 +389,11 @@ public final class PostgresRestore {
     }
 
     private int tableIndex(ArchiveEntry entry, int tableCount) {
-        String suffix = entry.name().substring(PartLayout.DATA_PREFIX.length());
+        String name = entry.name();
         int index = -1;
-        if (entry.type() == ArchiveEntry.Type.CHUNK && suffix.matches("\\d{6}")) {
-            index = Integer.parseInt(suffix);
+        if (entry.type() == ArchiveEntry.Type.CHUNK && name.startsWith(PartLayout.DATA_PREFIX)
+                && name.substring(PartLayout.DATA_PREFIX.length()).matches("\\d{6}")) {
+            index = Integer.parseInt(name.substring(PartLayout.DATA_PREFIX.length()));
         }
         if (index < 0 || index >= tableCount) {
             throw new PostgresRestoreException("part '" + settings.partName() + "' of the archive has an unexpected "
