@@ -8,7 +8,6 @@ import dev.keepsake.core.spi.PartWriter;
 import dev.keepsake.core.spi.PreparedRestore;
 import dev.keepsake.core.spi.RestoreJob;
 import dev.keepsake.postgres.internal.ConnectionSource;
-import dev.keepsake.postgres.internal.FlywaySchemaVersion;
 import dev.keepsake.postgres.internal.PartSettings;
 import dev.keepsake.postgres.internal.backup.PostgresBackup;
 import dev.keepsake.postgres.internal.restore.PostgresRestore;
@@ -233,8 +232,10 @@ public final class PostgresPart implements BackupJob, RestoreJob {
         }
 
         /**
-         * How the schema version is read. Default: like {@link SchemaVersionProvider#flyway()}, looking for
-         * {@code flyway_schema_history} only in the schemas the backup covers.
+         * How the schema version is read. Default: {@link FlywaySchemaVersion}, looking for
+         * {@code flyway_schema_history} only in the schemas the backup covers;
+         * {@link FlywaySchemaVersion#historyTable(String)} reads a history table of another name,
+         * {@link SchemaVersionProvider#none()} records no version.
          */
         public Builder schemaVersionProvider(SchemaVersionProvider provider) {
             this.schemaVersionProvider = provider;
@@ -371,7 +372,8 @@ public final class PostgresPart implements BackupJob, RestoreJob {
             SchemaScope scope = new SchemaScope(List.copyOf(includeSchemas), List.copyOf(excludeSchemas),
                     List.copyOf(excludeTables), includeOwnersAndPrivileges);
             SchemaVersionProvider versions = schemaVersionProviderSet ? schemaVersionProvider
-                    : new FlywaySchemaVersion("flyway_schema_history", scope.includeSchemas(), scope.excludeSchemas());
+                    : new FlywaySchemaVersion(FlywaySchemaVersion.DEFAULT_HISTORY_TABLE, scope.includeSchemas(),
+                    scope.excludeSchemas());
             return new PostgresPart(new PartSettings(connections, name, scope, parallelism, chunkSize,
                     versions, restoreMaintenanceWorkMemMiB, lockTimeout, copyFreeze, binaryCopy, restoreParallelism,
                     restoreStagingMinBytes));
