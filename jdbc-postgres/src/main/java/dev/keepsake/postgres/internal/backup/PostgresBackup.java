@@ -52,7 +52,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * Writes the PostgreSQL part: one {@code REPEATABLE READ, READ ONLY} transaction whose snapshot is exported and shared
  * by the other copy connections (opened while the schema is read, see {@link CopyConnections}); the schema read inside
  * it; tables copied biggest first, in parallel (a table much bigger than a fair share cut into ranges of blocks, see
- * {@link CopyPlan}), as chunks of whole rows. One backup at a time per instance (the engine never runs two).
+ * {@link CopyPlan}), as chunks of whole rows; all of it in the part's one layout ({@link PartLayout}). One backup at a
+ * time per instance (the engine never runs two).
  */
 public final class PostgresBackup {
 

@@ -35,7 +35,8 @@ import java.util.Optional;
  * Stages the PostgreSQL part in ONE open transaction on one connection: the backup's schemas are emptied and
  * recreated, the data copied in (chunk by chunk, {@code COPY ... FREEZE} into the tables just created), then
  * constraints, indexes, triggers, sequence values and materialized views; deferred constraints are checked. Nothing is
- * visible to other sessions until {@link PreparedRestore#commit()}. One restore at a time per instance.
+ * visible to other sessions until {@link PreparedRestore#commit()}. A part of another layout than {@link PartLayout}'s
+ * is refused before anything is touched. One restore at a time per instance.
  */
 public final class PostgresRestore {
 
