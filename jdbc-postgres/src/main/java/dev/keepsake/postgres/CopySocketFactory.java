@@ -1,6 +1,7 @@
 package dev.keepsake.postgres;
 
-import dev.keepsake.postgres.internal.BatchingSocket;
+import dev.keepsake.postgres.internal.copy.BatchingSocket;
+
 
 import javax.net.SocketFactory;
 import java.io.IOException;

@@ -8,10 +8,9 @@ import dev.keepsake.core.spi.PartWriter;
 import dev.keepsake.core.spi.PreparedRestore;
 import dev.keepsake.core.spi.RestoreJob;
 import dev.keepsake.postgres.internal.ConnectionSource;
-import dev.keepsake.postgres.internal.FlywaySchemaVersion;
 import dev.keepsake.postgres.internal.PartSettings;
-import dev.keepsake.postgres.internal.PostgresBackup;
-import dev.keepsake.postgres.internal.PostgresRestore;
+import dev.keepsake.postgres.internal.backup.PostgresBackup;
+import dev.keepsake.postgres.internal.restore.PostgresRestore;
 import dev.keepsake.postgres.internal.schema.SchemaScope;
 import dev.keepsake.postgres.spi.SchemaVersionProvider;
 
@@ -50,6 +49,11 @@ import java.util.Properties;
  * {@code maintenance_work_mem}. The role needs to own the backup's schemas (or, for {@code public} and kept schemas,
  * the objects in them), {@code CREATE} on the database for new schemas, and extensions must be trusted or already
  * installed. Runs fine as the application's own non-superuser role.
+ *
+ * <p><b>In the archive</b> the part has one layout, recorded as its attribute {@code layout} ({@code 1}): the schema
+ * (with which tables a restore may stage), the list of tables with each one's {@code COPY} format (text or binary),
+ * then each table's rows in chunks. A restore refuses a part of any other layout before it changes anything; a higher
+ * number means a newer Keepsake made it.
  *
  * <p><b>Thread-safe</b> as far as the engine needs: one backup or restore at a time per instance (the engine never
  * runs two); the configuration is immutable.
@@ -228,8 +232,10 @@ public final class PostgresPart implements BackupJob, RestoreJob {
         }
 
         /**
-         * How the schema version is read. Default: like {@link SchemaVersionProvider#flyway()}, looking for
-         * {@code flyway_schema_history} only in the schemas the backup covers.
+         * How the schema version is read. Default: {@link FlywaySchemaVersion}, looking for
+         * {@code flyway_schema_history} only in the schemas the backup covers;
+         * {@link FlywaySchemaVersion#historyTable(String)} reads a history table of another name,
+         * {@link SchemaVersionProvider#none()} records no version.
          */
         public Builder schemaVersionProvider(SchemaVersionProvider provider) {
             this.schemaVersionProvider = provider;
@@ -273,7 +279,7 @@ public final class PostgresPart implements BackupJob, RestoreJob {
          * Binary costs the server much less on both sides (no formatting or parsing of values) and is exact; other
          * tables (enums, domains, composite, range and extension types, ...) use the text format. Every major
          * version from 13 reads these forms, so such a backup still restores into the same or a newer major. Default
-         * true; false writes text only, as pg_dump does (an archive older Keepsake versions can read).
+         * true; false writes every table in text format, as pg_dump does.
          */
         public Builder binaryCopy(boolean binary) {
             this.binaryCopy = binary;
@@ -366,7 +372,8 @@ public final class PostgresPart implements BackupJob, RestoreJob {
             SchemaScope scope = new SchemaScope(List.copyOf(includeSchemas), List.copyOf(excludeSchemas),
                     List.copyOf(excludeTables), includeOwnersAndPrivileges);
             SchemaVersionProvider versions = schemaVersionProviderSet ? schemaVersionProvider
-                    : new FlywaySchemaVersion("flyway_schema_history", scope.includeSchemas(), scope.excludeSchemas());
+                    : new FlywaySchemaVersion(FlywaySchemaVersion.DEFAULT_HISTORY_TABLE, scope.includeSchemas(),
+                    scope.excludeSchemas());
             return new PostgresPart(new PartSettings(connections, name, scope, parallelism, chunkSize,
                     versions, restoreMaintenanceWorkMemMiB, lockTimeout, copyFreeze, binaryCopy, restoreParallelism,
                     restoreStagingMinBytes));

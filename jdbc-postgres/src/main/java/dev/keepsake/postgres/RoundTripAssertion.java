@@ -6,7 +6,7 @@ import dev.keepsake.core.OperationStatus;
 import dev.keepsake.core.RestoreSource;
 import dev.keepsake.core.Version;
 import dev.keepsake.core.spi.BackupStore;
-import dev.keepsake.postgres.internal.DatabaseContent;
+import dev.keepsake.postgres.internal.content.DatabaseContent;
 import dev.keepsake.postgres.spi.SchemaVersionProvider;
 
 import javax.sql.DataSource;

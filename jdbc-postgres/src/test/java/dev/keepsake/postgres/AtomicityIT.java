@@ -2,8 +2,12 @@ package dev.keepsake.postgres;
 
 import dev.keepsake.core.spi.PartReader;
 import dev.keepsake.core.spi.PreparedRestore;
-import dev.keepsake.postgres.internal.DatabaseContent;
+import dev.keepsake.postgres.internal.PartAttributes;
+import dev.keepsake.postgres.internal.PartLayout;
+import dev.keepsake.postgres.internal.TableList;
+import dev.keepsake.postgres.internal.content.DatabaseContent;
 import dev.keepsake.postgres.internal.schema.SchemaScript;
+import dev.keepsake.postgres.internal.schema.StagedBuild;
 import dev.keepsake.postgres.internal.schema.TableRef;
 import dev.keepsake.testfixtures.EditablePartArchive;
 import dev.keepsake.testfixtures.TestJobContext;
@@ -24,6 +28,8 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.BitSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -86,7 +92,7 @@ class AtomicityIT {
         // a duplicate actor row: the data loads, then adding the primary key fails
         int index = chunkOf("public", "actor");
         byte[] chunk = archive.content(index);
-        assertThat(archive.attributes.get("layout")).isEqualTo("3"); // actor, only built-in types, is in binary
+        assertThat(formatOf("public", "actor")).isEqualTo("binary"); // only built-in types
         int firstRow = firstBinaryRowLength(chunk);
         byte[] duplicated = new byte[firstRow + chunk.length];
         System.arraycopy(chunk, 0, duplicated, 0, firstRow);
@@ -198,14 +204,47 @@ class AtomicityIT {
 
     @Test
     void aBackupFromANewerMajorIsRefusedNamingBothVersionsBeforeAnythingChanges() throws Exception {
-        archive.attributes.put("server_version_num", "990001");
-        archive.attributes.put("server_version", "99.1");
+        archive.attributes.put(PartAttributes.SERVER_VERSION_NUM, "990001");
+        archive.attributes.put(PartAttributes.SERVER_VERSION, "99.1");
 
         assertThatThrownBy(() -> Transfer.restore(targetPart, archive))
                 .isInstanceOf(IncompatibleServerVersionException.class)
                 .hasMessageContaining("PostgreSQL 99.1 (major 99)")
                 .hasMessageContaining("(major " + server.majorVersion() + ")")
                 .hasMessageContaining("Nothing was changed");
+        assertThat(snapshot(target)).isEqualTo(before);
+    }
+
+    @Test
+    void aPartOfANewerLayoutIsRefusedAsMadeByANewerKeepsakeBeforeAnythingChanges() throws Exception {
+        for (String newer : List.of("2", "17")) {
+            archive.attributes.put(PartAttributes.LAYOUT, newer);
+
+            assertThatThrownBy(() -> Transfer.restore(targetPart, archive))
+                    .isInstanceOf(PostgresRestoreException.class)
+                    .hasMessage("part 'postgres' of the archive has layout " + newer + " (this version reads layout 1):"
+                            + " it was made by a newer Keepsake; restore it with a version at least as new as the one"
+                            + " that made it. Nothing was changed.")
+                    .satisfies(e -> assertThat(((PostgresRestoreException) e).databaseUnchanged()).isTrue());
+        }
+        assertThat(snapshot(target)).isEqualTo(before);
+    }
+
+    @Test
+    void aPartWithoutAValidLayoutIsRefusedAsDamagedBeforeAnythingChanges() throws Exception {
+        for (String invalid : Arrays.asList(null, "", "0", "01", "1.0", "three", "99999999999")) {
+            if (invalid == null) {
+                archive.attributes.remove(PartAttributes.LAYOUT);
+            } else {
+                archive.attributes.put(PartAttributes.LAYOUT, invalid);
+            }
+
+            assertThatThrownBy(() -> Transfer.restore(targetPart, archive)).as(String.valueOf(invalid))
+                    .isInstanceOf(PostgresRestoreException.class)
+                    .hasMessageStartingWith("part 'postgres' of the archive has " + (invalid == null
+                            ? "no layout attribute" : "an invalid layout attribute '" + invalid + "'"))
+                    .hasMessageEndingWith(": it is damaged or was not made by this Keepsake. Nothing was changed.");
+        }
         assertThat(snapshot(target)).isEqualTo(before);
     }
 
@@ -268,11 +307,33 @@ class AtomicityIT {
         archive.replace(0, change.apply(script).toText().getBytes(StandardCharsets.UTF_8));
     }
 
+    /** {@code s} with {@code statement} inserted at {@code at} in preData (the staged CREATEs after it move on). */
     private static SchemaScript withPreData(SchemaScript s, int at, String statement) {
         List<String> pre = new ArrayList<>(s.preData());
         pre.add(at, statement);
-        return new SchemaScript(s.serverVersionNum(), s.schemas(), s.extensions(), pre, s.tables(), s.postData(),
+        List<TableRef> tables = new ArrayList<>();
+        for (TableRef t : s.tables()) {
+            StagedBuild b = t.stagedBuild();
+            tables.add(b == null || b.createAt() < at ? t
+                    : t.withStagedBuild(new StagedBuild(b.createAt() + 1, b.create(), b.indexes())));
+        }
+        return new SchemaScript(s.serverVersionNum(), s.schemas(), s.extensions(), pre, tables, s.postData(),
                 s.inventory());
+    }
+
+    /** The COPY format of a table, from the archive's table list. */
+    private String formatOf(String schema, String table) throws IOException {
+        SchemaScript script = SchemaScript.fromText(new String(archive.content(0), StandardCharsets.UTF_8));
+        String list = new String(archive.content(archive.indexOf(PartLayout.TABLES_ENTRY, -1)),
+                StandardCharsets.UTF_8);
+        BitSet binary = TableList.binaryTables(list, script.tables().size());
+        for (int i = 0; i < script.tables().size(); i++) {
+            TableRef t = script.tables().get(i);
+            if (t.schema().equals(schema) && t.name().equals(table)) {
+                return binary.get(i) ? "binary" : "text";
+            }
+        }
+        throw new AssertionError("no table " + schema + "." + table);
     }
 
     /** A reader that interrupts the restoring thread when the restore asks for the n-th data chunk. */

@@ -1,6 +1,8 @@
 package dev.keepsake.postgres;
 
 import dev.keepsake.testfixtures.EditablePartArchive;
+import dev.keepsake.postgres.internal.PartAttributes;
+import dev.keepsake.postgres.internal.PartLayout;
 import dev.keepsake.testkit.PostgresExtension;
 import dev.keepsake.testkit.PostgresServer;
 import dev.keepsake.testkit.TestDatabase;
@@ -86,7 +88,8 @@ class BinaryCopyIT {
             var archive = Transfer.backup(PostgresPart.builder().dataSource(source.dataSource())
                     .chunkSize(64 * 1024).build(), dir);
 
-            assertThat(archive.attributes).containsEntry("layout", "3").containsEntry("data_format", "text+binary");
+            assertThat(archive.attributes).containsEntry(PartAttributes.LAYOUT, "1")
+                    .containsEntry(PartAttributes.DATA_FORMAT, "text+binary");
             assertThat(formats(archive)).containsExactlyInAnyOrderEntriesOf(Map.of(
                     "public.every_builtin", "binary", "public.with_generated", "binary", "public.many_rows", "binary",
                     "public.with_enum", "text", "public.with_domain", "text", "public.with_composite", "text",
@@ -137,7 +140,8 @@ class BinaryCopyIT {
             source.execute("DO $$ BEGIN FOR i IN 1..4000 LOOP EXECUTE format('CREATE TABLE t%s (id integer, v text);"
                     + " INSERT INTO t%s VALUES (%s, ''row %s'')', i, i, i, i); END LOOP; END $$");
             var archive = Transfer.backup(PostgresPart.builder().dataSource(source.dataSource()).build(), dir);
-            assertThat(archive.attributes).containsEntry("layout", "3").containsEntry("data_format", "binary");
+            assertThat(archive.attributes).containsEntry(PartAttributes.LAYOUT, "1")
+                    .containsEntry(PartAttributes.DATA_FORMAT, "binary");
 
             Transfer.restore(PostgresPart.builder().dataSource(target.dataSource()).build(), archive);
 
@@ -148,7 +152,7 @@ class BinaryCopyIT {
     }
 
     @Test
-    void binaryCopyOffWritesTextOnlyInTheLayoutEveryVersionReads(PostgresServer server, @TempDir Path dir)
+    void binaryCopyOffWritesEveryTableInTextFormat(PostgresServer server, @TempDir Path dir)
             throws Exception {
         try (TestDatabase source = server.createDatabase("bin_src");
              TestDatabase target = server.createDatabase("bin_dst")) {
@@ -157,7 +161,8 @@ class BinaryCopyIT {
             var archive = Transfer.backup(PostgresPart.builder().dataSource(source.dataSource())
                     .binaryCopy(false).build(), dir);
 
-            assertThat(archive.attributes).containsEntry("layout", "1").containsEntry("data_format", "text");
+            assertThat(archive.attributes).containsEntry(PartAttributes.LAYOUT, "1")
+                    .containsEntry(PartAttributes.DATA_FORMAT, "text");
             assertThat(formats(archive).values()).containsOnly("text");
             Transfer.restore(PostgresPart.builder().dataSource(target.dataSource()).build(), archive);
             RoundTripAssertion.assertSameContent(source.dataSource(), target.dataSource());
@@ -171,9 +176,9 @@ class BinaryCopyIT {
         try (TestDatabase source = server.createDatabase("bin_src");
              TestDatabase target = server.createDatabase("bin_dst")) {
             var archive = backUpWithATargetToKeep(source, target, dir);
-            int list = archive.indexOf("tables.tsv", -1);
+            int list = archive.indexOf(PartLayout.TABLES_ENTRY, -1);
             String text = new String(archive.content(list), StandardCharsets.UTF_8);
-            archive.replace(list, text.replaceFirst("\tbinary\t", "\tbinary-ish\t").getBytes(StandardCharsets.UTF_8));
+            archive.replace(list, text.replaceFirst("\tbinary\n", "\tbinary-ish\n").getBytes(StandardCharsets.UTF_8));
 
             assertThatThrownBy(() -> Transfer.restore(PostgresPart.builder().dataSource(target.dataSource()).build(),
                     archive)).isInstanceOf(PostgresRestoreException.class)
@@ -319,11 +324,11 @@ class BinaryCopyIT {
     }
 
     private static List<String[]> tsv(EditablePartArchive archive) throws Exception {
-        String text = new String(archive.content(archive.indexOf("tables.tsv", -1)), StandardCharsets.UTF_8);
+        String text = new String(archive.content(archive.indexOf(PartLayout.TABLES_ENTRY, -1)),
+                StandardCharsets.UTF_8);
         List<String[]> rows = new ArrayList<>();
         String[] lines = text.split("\n");
-        assertThat(lines[0]).isIn("stream\tschema\ttable\testimated_bytes\tformat", // layouts 1 and 2
-                "stream\tschema\ttable\testimated_bytes\tformat\tcreate_statement\tindex_statements");
+        assertThat(lines[0]).isEqualTo("stream\tschema\ttable\testimated_bytes\tformat");
         for (int i = 1; i < lines.length; i++) {
             rows.add(lines[i].split("\t", -1));
         }

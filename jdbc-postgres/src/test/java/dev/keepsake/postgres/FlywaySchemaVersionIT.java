@@ -74,6 +74,19 @@ class FlywaySchemaVersionIT {
     }
 
     @Test
+    void aHistoryTableOfAnotherNameIsReadWhenNamed(TestDatabase db) throws Exception {
+        db.execute(HISTORY.replace("public.flyway_schema_history", "public.migrations")
+                + "; INSERT INTO public.migrations"
+                + " (installed_rank, version, description, type, script, installed_by, execution_time, success) VALUES"
+                + " (1, '3.1', 'init', 'SQL', 'V3_1__init.sql', 'app', 1, true)");
+        TestJobContext context = new TestJobContext("v");
+        assertThat(PostgresPart.builder().dataSource(db.dataSource())
+                .schemaVersionProvider(FlywaySchemaVersion.historyTable("migrations")).build().schemaVersion(context))
+                .contains("3.1");
+        assertThat(PostgresPart.builder().dataSource(db.dataSource()).build().schemaVersion(context)).isEmpty();
+    }
+
+    @Test
     void withoutAHistoryTableThereIsNoSchemaVersion(TestDatabase db) throws Exception {
         db.execute("CREATE TABLE t (x integer)");
         PostgresPart part = PostgresPart.builder().dataSource(db.dataSource()).build();

@@ -2,9 +2,11 @@ package dev.keepsake.postgres;
 
 import dev.keepsake.core.spi.PartReader;
 import dev.keepsake.core.spi.PreparedRestore;
+import dev.keepsake.postgres.internal.PartAttributes;
 import dev.keepsake.postgres.internal.schema.SchemaExtractor;
 import dev.keepsake.postgres.internal.schema.SchemaScope;
 import dev.keepsake.postgres.internal.schema.SchemaScript;
+import dev.keepsake.postgres.internal.schema.StagedBuild;
 import dev.keepsake.postgres.internal.schema.TableRef;
 import dev.keepsake.testfixtures.EditablePartArchive;
 import dev.keepsake.testfixtures.TestJobContext;
@@ -51,11 +53,11 @@ class StagedRestoreIT {
             PagilaRoundTripIT.loadPagila(source);
             target.execute("ALTER SCHEMA public OWNER TO " + server.superuser());
             var archive = Transfer.backup(PostgresPart.builder().dataSource(source.dataSource()).build(), dir);
-            assertThat(archive.attributes).containsEntry("layout", "3");
-            Map<String, String> create = createStatements(archive);
+            assertThat(archive.attributes).containsEntry(PartAttributes.LAYOUT, "1");
+            Map<String, Boolean> stageable = stageable(archive);
             // built-in types with a serial default: stageable; an enum column (film.rating): loaded in the transaction
-            assertThat(Integer.parseInt(create.get("public.actor"))).isNotNegative();
-            assertThat(create.get("public.film")).isEqualTo("-1");
+            assertThat(stageable.get("public.actor")).isTrue();
+            assertThat(stageable.get("public.film")).isFalse();
 
             CountingDataSource counting = new CountingDataSource(target.dataSource());
             Transfer.restore(PostgresPart.builder().dataSource(counting.proxy()).restoreParallelism(2)
@@ -85,7 +87,7 @@ class StagedRestoreIT {
                     + " INSERT INTO public.\"Same Name\" VALUES (1, 'public one')");
             var archive = Transfer.backup(PostgresPart.builder().dataSource(source.dataSource())
                     .chunkSize(64 * 1024).parallelism(3).build(), dir);
-            assertThat(createStatements(archive).values()).filteredOn(v -> !v.equals("-1")).hasSizeGreaterThan(2);
+            assertThat(stageable(archive).values()).filteredOn(v -> v).hasSizeGreaterThan(2);
 
             Transfer.restore(PostgresPart.builder().dataSource(target.dataSource()).restoreParallelism(3)
                     .restoreStagingMinBytes(0).build(), archive);
@@ -129,29 +131,36 @@ class StagedRestoreIT {
                 script = new SchemaExtractor(new SchemaScope(List.of(), List.of(), List.of(), false)).extract(c);
                 c.rollback();
             }
-            Map<String, Integer> create = new LinkedHashMap<>();
+            Map<String, Boolean> stageable = new LinkedHashMap<>();
             for (TableRef t : script.tables()) {
-                create.put(t.name(), t.createStatement());
+                stageable.put(t.name(), t.stageable());
             }
-            assertThat(create).containsOnlyKeys("plain", "with_enum", "with_identity", "with_generated", "unlogged",
+            assertThat(stageable).containsOnlyKeys("plain", "with_enum", "with_identity", "with_generated", "unlogged",
                     "part1", "parent", "child", "own_collation");
-            assertThat(create.get("plain")).isNotNegative();
-            create.remove("plain");
-            assertThat(create.values()).containsOnly(-1);
+            assertThat(stageable.remove("plain")).isTrue();
+            assertThat(stageable.values()).containsOnly(false);
 
             TableRef plain = script.tables().stream().filter(t -> t.name().equals("plain")).findFirst().orElseThrow();
-            String statement = script.preData().get(plain.createStatement());
-            assertThat(statement).startsWith("CREATE TABLE public.plain (").doesNotContain("DEFAULT", "CHECK");
+            StagedBuild build = plain.stagedBuild();
+            String statement = script.preData().get(build.createAt());
+            assertThat(statement).isEqualTo(build.create().on("public", "plain"))
+                    .startsWith("CREATE TABLE \"public\".\"plain\" (").doesNotContain("DEFAULT", "CHECK");
+            assertThat(build.create().on("keepsake_staging_x_0", "plain"))
+                    .startsWith("CREATE TABLE \"keepsake_staging_x_0\".\"plain\" (");
             assertThat(script.preData()).anySatisfy(s -> assertThat(s).startsWith("ALTER TABLE ONLY public.plain"
                     + " ALTER COLUMN \"id\" SET DEFAULT nextval("));
             assertThat(script.preData()).anySatisfy(s -> assertThat(s).startsWith("ALTER TABLE public.plain ADD"
                     + " CONSTRAINT \"c_not_empty\" CHECK"));
             // the key and the indexes on built-in functions are built on the staged table; one on public.f is not
-            List<String> staged = plain.stagedPost().stream().map(script.postData()::get).toList();
-            assertThat(staged).hasSize(3).anySatisfy(s -> assertThat(s).startsWith("ALTER TABLE ONLY public.plain"
+            build.indexes().forEach((at, ddl) -> assertThat(script.postData().get(at))
+                    .isEqualTo(ddl.on("public", "plain")));
+            List<String> staged = build.indexes().values().stream().map(ddl -> ddl.on("s", "plain")).toList();
+            assertThat(staged).hasSize(3).anySatisfy(s -> assertThat(s).isEqualTo("ALTER TABLE ONLY \"s\".\"plain\""
                     + " ADD CONSTRAINT \"plain_pkey\" PRIMARY KEY (id)"))
-                    .anySatisfy(s -> assertThat(s).startsWith("CREATE UNIQUE INDEX plain_c_lower ON public.plain"))
-                    .anySatisfy(s -> assertThat(s).startsWith("CREATE INDEX plain_d ON public.plain USING btree"));
+                    .anySatisfy(s -> assertThat(s).startsWith("CREATE UNIQUE INDEX plain_c_lower ON \"s\".\"plain\""
+                            + " USING btree (lower(c)) WHERE"))
+                    .anySatisfy(s -> assertThat(s).isEqualTo("CREATE INDEX plain_d ON \"s\".\"plain\" USING btree"
+                            + " (d)"));
             assertThat(script.postData()).anySatisfy(s -> assertThat(s).startsWith("CREATE INDEX plain_c_f ON"));
             assertThat(staged).noneSatisfy(s -> assertThat(s).contains("plain_c_f"));
         }
@@ -168,7 +177,7 @@ class StagedRestoreIT {
             source.execute(leftover + "; CREATE TABLE public.t AS SELECT i FROM generate_series(1, 1000) i");
             target.execute(leftover);
             var archive = Transfer.backup(PostgresPart.builder().dataSource(source.dataSource()).build(), dir);
-            assertThat(archive.attributes).containsEntry("schemas", "1");
+            assertThat(archive.attributes).containsEntry(PartAttributes.SCHEMAS, "1");
             // the sweep is part of the restore's transaction: a refused restore leaves the leftover too
             target.execute("CREATE TABLE public.t (i integer); CREATE SCHEMA other;"
                     + " CREATE VIEW other.v AS SELECT i FROM public.t");
@@ -232,39 +241,32 @@ class StagedRestoreIT {
     }
 
     @Test
-    void aTableListPointingAtAnotherTablesStatementLoadsTheTableInTheTransactionAndABadIndexIsRefused(
-            PostgresServer server, @TempDir Path dir) throws Exception {
+    void aSchemaWhoseStagedStatementsAreNotItsTablesOwnIsRefusedAndChangesNothing(PostgresServer server,
+                                                                               @TempDir Path dir) throws Exception {
         try (TestDatabase source = server.createDatabase("staged_src");
              TestDatabase target = server.createDatabase("staged_dst")) {
             source.execute("CREATE TABLE public.a (x integer); INSERT INTO public.a VALUES (1);"
                     + " CREATE TABLE public.b (y integer); INSERT INTO public.b VALUES (2)");
             target.execute("CREATE TABLE keep_me (x integer); INSERT INTO keep_me VALUES (7)");
             var archive = Transfer.backup(PostgresPart.builder().dataSource(source.dataSource()).build(), dir);
-            int list = archive.indexOf("tables.tsv", -1);
-            String text = new String(archive.content(list), StandardCharsets.UTF_8);
-            String[] lines = text.split("\n");
-            String[] a = lines[1].split("\t", -1);
-            String[] b = lines[2].split("\t", -1);
-            String aAt = a[5];
-            a[5] = b[5];
-            b[5] = aAt;
-            String swapped = lines[0] + "\n" + String.join("\t", a) + "\n" + String.join("\t", b) + "\n";
-            archive.replace(list, swapped.getBytes(StandardCharsets.UTF_8));
+            String text = new String(archive.content(0), StandardCharsets.UTF_8);
+            SchemaScript script = SchemaScript.fromText(text);
+            int aAt = script.tables().get(0).stagedBuild().createAt();
+            int bAt = script.tables().get(1).stagedBuild().createAt();
+            PostgresPart part = PostgresPart.builder().dataSource(target.dataSource()).restoreStagingMinBytes(0)
+                    .build();
 
-            CountingDataSource counting = new CountingDataSource(target.dataSource());
-            Transfer.restore(PostgresPart.builder().dataSource(counting.proxy()).restoreStagingMinBytes(0).build(),
-                    archive);
-            assertThat(counting.opened.get()).as("nothing staged: one connection").isEqualTo(1);
-            assertThat(NastyDataRoundTripIT.single(target, "SELECT x FROM public.a")).isEqualTo("1");
-            assertThat(NastyDataRoundTripIT.single(target, "SELECT y FROM public.b")).isEqualTo("2");
-
-            archive.replace(list, text.replace("\t" + aAt + "\t", "\t99999\t").getBytes(StandardCharsets.UTF_8));
-            target.execute("CREATE TABLE keep_me (x integer); INSERT INTO keep_me VALUES (7)");
-            assertThatThrownBy(() -> Transfer.restore(PostgresPart.builder().dataSource(target.dataSource())
-                    .restoreStagingMinBytes(0).build(), archive)).isInstanceOf(PostgresRestoreException.class)
-                    .hasMessageContaining("has an invalid tables.tsv: line 2 gives the create statement '99999'")
-                    .hasMessageEndingWith("Nothing was changed.");
-            assertThat(NastyDataRoundTripIT.single(target, "SELECT x FROM keep_me")).isEqualTo("7");
+            for (String tampered : List.of(
+                    text.replace("staged-create\t" + aAt + "\t", "staged-create\t" + bAt + "\t"),
+                    text.replace("staged-create\t" + aAt + "\t", "staged-create\t99999\t"))) {
+                archive.replace(0, tampered.getBytes(StandardCharsets.UTF_8));
+                assertThatThrownBy(() -> Transfer.restore(part, archive)).isInstanceOf(PostgresRestoreException.class)
+                        .hasMessageContaining("schema.json cannot be read: Schema script: the staged CREATE of table"
+                                + " public.a is not schema statement ")
+                        .hasMessageEndingWith("Nothing was changed.");
+                assertThat(NastyDataRoundTripIT.single(target, "SELECT x FROM keep_me")).isEqualTo("7");
+                assertThat(stagingSchemas(target)).isEmpty();
+            }
         }
     }
 
@@ -283,15 +285,12 @@ class StagedRestoreIT {
         }
     }
 
-    /** schema.table → create_statement column of the archive's tables.tsv. */
-    private static Map<String, String> createStatements(EditablePartArchive archive) throws IOException {
-        String text = new String(archive.content(archive.indexOf("tables.tsv", -1)), StandardCharsets.UTF_8);
-        Map<String, String> result = new LinkedHashMap<>();
-        String[] lines = text.split("\n");
-        assertThat(lines[0]).endsWith("\tcreate_statement\tindex_statements");
-        for (int i = 1; i < lines.length; i++) {
-            String[] f = lines[i].split("\t");
-            result.put(f[1] + "." + f[2], f[5]);
+    /** schema.table → whether the archive's schema lets a restore stage it. */
+    private static Map<String, Boolean> stageable(EditablePartArchive archive) throws IOException {
+        SchemaScript script = SchemaScript.fromText(new String(archive.content(0), StandardCharsets.UTF_8));
+        Map<String, Boolean> result = new LinkedHashMap<>();
+        for (TableRef t : script.tables()) {
+            result.put(t.schema() + "." + t.name(), t.stageable());
         }
         return result;
     }

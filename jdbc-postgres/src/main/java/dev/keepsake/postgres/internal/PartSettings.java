@@ -19,9 +19,9 @@ import java.util.Objects;
  * @param maintenanceWorkMemMiB {@code maintenance_work_mem} for the restore's transaction, in MiB
  * @param lockTimeout           how long a backup or restore waits for a table lock (zero: forever)
  * @param copyFreeze            whether the restore uses {@code COPY ... FREEZE}
- * @param binaryCopy            whether the backup copies the tables that allow it in binary format ({@link BinaryCopy})
+ * @param binaryCopy            whether the backup copies the tables that allow it in binary format ({@link dev.keepsake.postgres.internal.copy.BinaryCopy})
  * @param restoreParallelism    connections loading big tables in parallel before the restore's transaction
- *                              ({@link StagedLoad}); 1 loads everything in that transaction
+ *                              ({@link dev.keepsake.postgres.internal.restore.StagedLoad}); 1 loads everything in that transaction
  * @param stagingMinBytes       size on disk (with indexes) from which a table is staged
  */
 public record PartSettings(ConnectionSource connections, String partName, SchemaScope scope, int parallelism,

@@ -16,12 +16,12 @@ import java.sql.Statement;
  * @param loopback     whether the connection reaches the server over a loopback address or a Unix socket: the server
  *                     then runs on this machine (or behind a tunnel) and shares its cores with this JVM
  */
-record ServerInfo(int versionNum, String version, String encoding, String database, String user, boolean loopback) {
+public record ServerInfo(int versionNum, String version, String encoding, String database, String user, boolean loopback) {
 
     /** The oldest major this module backs up and restores. */
-    static final int OLDEST_MAJOR = 13;
+    public static final int OLDEST_MAJOR = 13;
 
-    static ServerInfo read(Connection c) throws SQLException {
+    public static ServerInfo read(Connection c) throws SQLException {
         try (Statement st = c.createStatement();
              ResultSet rs = st.executeQuery("SELECT pg_catalog.current_setting('server_version_num')::int, "
                      + "pg_catalog.current_setting('server_version'), pg_catalog.current_setting('server_encoding'), "
@@ -33,16 +33,16 @@ record ServerInfo(int versionNum, String version, String encoding, String databa
         }
     }
 
-    int major() {
+    public int major() {
         return major(versionNum);
     }
 
-    static int major(int versionNum) {
+    public static int major(int versionNum) {
         return versionNum / 10000;
     }
 
     /** {@code 15.4} from 150004. */
-    static String display(int versionNum) {
+    public static String display(int versionNum) {
         return major(versionNum) + "." + versionNum % 10000;
     }
 }

@@ -52,6 +52,11 @@ final class DumpItem {
     boolean inlined;
     /** Set when the item's statements must not run at all (e.g. a refresh that could only fail). */
     boolean omitted;
+    /**
+     * The item's first statement in structured form, when it acts on a table a restore may stage (an index or key
+     * constraint): see {@link StagedBuild}.
+     */
+    TableDdl tableDdl;
 
     DumpItem(Kind kind, String inventoryKind, String sortName, long sequenceNumber) {
         this.kind = kind;

@@ -50,7 +50,8 @@ final class IndexReader {
                 default -> "exclusion constraint";
             };
             DumpItem item = ctx.graph.add(DumpItem.Kind.CONSTRAINT, kind, r.qname + " " + name);
-            item.sql("ALTER TABLE ONLY " + r.qname + " ADD CONSTRAINT " + name + " " + rs.getString("def"));
+            tableStatement(item, r, new TableDdl("ALTER TABLE ONLY ", " ADD CONSTRAINT " + name + " "
+                    + rs.getString("def")));
             item.dependsOn(r.item);
             r.indexItems.add(item);
             CatalogRef ref = CatalogRef.of(CatalogRef.PG_CONSTRAINT, rs.getLong("oid"));
@@ -62,8 +63,9 @@ final class IndexReader {
     }
 
     private void readIndexes() throws SQLException {
-        ctx.query("SELECT i.indexrelid, i.indrelid, i.indisclustered, i.indisreplident,"
+        ctx.query("SELECT i.indexrelid, i.indrelid, i.indisclustered, i.indisreplident, i.indisunique,"
                 + " pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(ic.relname) AS qname,"
+                + " pg_catalog.quote_ident(ic.relname) AS iname,"
                 + " pg_catalog.pg_get_indexdef(i.indexrelid) AS def,"
                 + " EXISTS (SELECT 1 FROM pg_catalog.pg_constraint co WHERE co.conindid = i.indexrelid"
                 + "   AND co.conrelid = i.indrelid AND co.contype IN ('p', 'u', 'x')) AS isconstraint,"
@@ -88,7 +90,16 @@ final class IndexReader {
                 }
             } else {
                 item = ctx.graph.add(DumpItem.Kind.INDEX, "index", qname);
-                item.sql(rs.getString("def"));
+                String def = rs.getString("def");
+                // pg_get_indexdef writes CREATE [UNIQUE] INDEX <quote_ident(index)> ON <quote_ident(schema)>.
+                // <quote_ident(table)> USING ...: kept in structured form, as the text around the table's name
+                String head = "CREATE " + (rs.getBoolean("indisunique") ? "UNIQUE " : "") + "INDEX "
+                        + rs.getString("iname") + " ON ";
+                if (r.stageable && def.startsWith(head + r.qname + " USING ")) {
+                    tableStatement(item, r, new TableDdl(head, def.substring(head.length() + r.qname.length())));
+                } else {
+                    item.sql(def);
+                }
                 item.dependsOn(r.item);
                 r.indexItems.add(item);
                 CatalogRef ref = CatalogRef.of(CatalogRef.PG_CLASS, indexOid);
@@ -115,6 +126,17 @@ final class IndexReader {
                 props.dependsOn(item);
             }
         });
+    }
+
+    /**
+     * Adds {@code ddl} on {@code r} as {@code item}'s first statement; on a table a restore may stage, the item keeps
+     * it in structured form too (see {@link StagedBuild}).
+     */
+    private static void tableStatement(DumpItem item, RelationReader.Rel r, TableDdl ddl) {
+        if (r.stageable) {
+            item.tableDdl = ddl;
+        }
+        item.sql(r.render(ddl));
     }
 
     /** The second part of a quote_ident-qualified name {@code schema.name}. */

@@ -6,6 +6,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.SortedMap;
 import java.util.TreeMap;
 
 /**
@@ -42,8 +43,18 @@ final class RelationReader {
         final List<DumpItem> checks = new ArrayList<>();
         /** See {@link RelationReader#markStageable()}. */
         boolean stageable;
-        /** Post-data items creating this table's indexes and key constraints (see {@link TableRef#stagedPost()}). */
+        /** Post-data items creating this table's indexes and key constraints (see {@link StagedBuild#indexes()}). */
         final List<DumpItem> indexItems = new ArrayList<>();
+        /** A stageable table's CREATE TABLE, set when it is rendered. */
+        TableDdl create;
+
+        /**
+         * {@code ddl} on this relation: for a stageable table with the names quoted as {@link TableDdl#on} quotes
+         * them (the form a {@link StagedBuild} is checked against), else as the catalogs name it.
+         */
+        String render(TableDdl ddl) {
+            return stageable ? ddl.on(schema, name) : ddl.head() + qname + ddl.tail();
+        }
     }
 
     /** A column of a relation. */
@@ -99,7 +110,7 @@ final class RelationReader {
 
     /**
      * Marks the tables whose CREATE statement a restore may run in a staging schema of its own, on another connection,
-     * and move into place later ({@link TableRef#createStatement()}): plain permanent heap tables without inheritance
+     * and move into place later ({@link StagedBuild}): plain permanent heap tables without inheritance
      * (either way), partitioning or OF type, without identity or generated columns, every column of a type in
      * pg_catalog with a default or pg_catalog collation. Their column defaults and CHECK constraints are written as
      * statements of their own after the CREATE (as pg_dump writes some of them), so that the CREATE names nothing in
@@ -132,30 +143,29 @@ final class RelationReader {
     }
 
     /**
-     * The tables to copy, each stageable one with the index (in {@code preData}) of its CREATE statement and those
-     * (in {@code postData}) of the statements creating its indexes and key constraints that depend on nothing in the
-     * backup but the table.
+     * The tables to copy, each stageable one with its {@link StagedBuild}: its CREATE statement (the first of its
+     * item) and the statements creating its indexes and key constraints that depend on nothing in the backup but the
+     * table, each with its index in the script.
      *
      * @param firstPre  the index in {@code preData} of each pre-data item's first statement
      * @param firstPost the index in {@code postData} of each post-data item's first statement
      */
-    List<TableRef> tables(Map<DumpItem, Integer> firstPre, List<String> preData, Map<DumpItem, Integer> firstPost,
-                          List<String> postData) {
+    List<TableRef> tables(Map<DumpItem, Integer> firstPre, Map<DumpItem, Integer> firstPost) {
         List<TableRef> result = new ArrayList<>(tables.size());
         for (int i = 0; i < tables.size(); i++) {
             TableRef t = tables.get(i);
             Rel r = tableRelations.get(i);
-            Integer at = r.stageable ? firstPre.get(r.item) : null;
-            if (at != null && at < preData.size() && preData.get(at).startsWith("CREATE TABLE " + r.qname + " (")) {
-                List<Integer> post = new ArrayList<>();
+            Integer at = r.create != null ? firstPre.get(r.item) : null;
+            if (at != null) {
+                SortedMap<Integer, TableDdl> indexes = new TreeMap<>();
                 for (DumpItem index : r.indexItems) {
                     Integer p = firstPost.get(index);
-                    if (p != null && index.section == Section.POST_DATA && !index.omitted
+                    if (p != null && index.tableDdl != null && index.section == Section.POST_DATA && !index.omitted
                             && index.deps.size() == 1 && index.deps.contains(r.item)) {
-                        post.add(p);
+                        indexes.put(p, index.tableDdl);
                     }
                 }
-                t = t.staged(at, post);
+                t = t.withStagedBuild(new StagedBuild(at, r.create, indexes));
             }
             result.add(t);
         }
@@ -561,11 +571,8 @@ final class RelationReader {
                     elements.add(inlineClauses.get(check));
                 }
             }
-            StringBuilder sql = new StringBuilder("CREATE ");
-            if ("u".equals(r.persistence)) {
-                sql.append("UNLOGGED ");
-            }
-            sql.append("TABLE ").append(r.qname);
+            String head = "u".equals(r.persistence) ? "CREATE UNLOGGED TABLE " : "CREATE TABLE ";
+            StringBuilder sql = new StringBuilder(); // what follows the table's name
             if (r.ofType != null) {
                 sql.append(" OF ").append(r.ofType);
             }
@@ -595,7 +602,11 @@ final class RelationReader {
                 sql.append("\nWITH (").append(with).append(!with.isEmpty() && !toast.isEmpty() ? ", " : "")
                         .append(toast).append(')');
             }
-            out.add(sql.toString());
+            TableDdl create = new TableDdl(head, sql.toString());
+            if (r.stageable) {
+                r.create = create;
+            }
+            out.add(r.render(create));
             out.addAll(after);
             out.addAll(columnProperties(r, "ALTER TABLE ONLY " + r.qname));
             if ("f".equals(r.replicaIdentity)) {

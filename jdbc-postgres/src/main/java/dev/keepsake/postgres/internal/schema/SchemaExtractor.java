@@ -129,7 +129,7 @@ public final class SchemaExtractor {
         Map<String, String> inventory = new TreeMap<>(graph.inventory());
         inventory.put("table data", Integer.toString(relations.tables.size()));
         return new SchemaScript(version, schemas.schemaNames, schemas.extensionNames, pre,
-                relations.tables(firstStatement, pre, firstPost, post), post, inventory);
+                relations.tables(firstStatement, firstPost), post, inventory);
     }
 
     private static void readDependencies(CatalogContext ctx, RelationReader relations, SchemaReader schemas)

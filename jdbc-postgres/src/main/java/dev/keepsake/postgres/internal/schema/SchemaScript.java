@@ -2,9 +2,11 @@ package dev.keepsake.postgres.internal.schema;
 
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -18,7 +20,8 @@ import java.util.TreeMap;
  * @param schemas          the names of the schemas covered (a restore replaces exactly these)
  * @param extensions       the names of the extensions created (with {@code CREATE EXTENSION IF NOT EXISTS}) in preData
  * @param preData          types, functions, sequences, tables, views, ... in dependency order
- * @param tables           the tables whose rows must be copied between preData and postData
+ * @param tables           the tables whose rows must be copied between preData and postData; a table's
+ *                         {@link TableRef#stagedBuild()} points at its statements in preData and postData
  * @param postData         sequence values, constraints, indexes, triggers, rules, policies, materialized view refreshes
  * @param inventory        object kind to count, for diagnostics and cross-major comparisons
  */
@@ -38,6 +41,36 @@ public record SchemaScript(int serverVersionNum, List<String> schemas, List<Stri
         tables = List.copyOf(tables);
         postData = List.copyOf(postData);
         inventory = Collections.unmodifiableMap(new TreeMap<>(inventory));
+        checkStagedBuilds(tables, preData, postData);
+    }
+
+    /**
+     * Each staged build must point at its table's own statements, each statement at most once: a restore runs them
+     * on a staging copy of the table and skips them (or, for the CREATE, moves the copy) at those indexes.
+     */
+    private static void checkStagedBuilds(List<TableRef> tables, List<String> preData, List<String> postData) {
+        Set<Integer> pre = new HashSet<>();
+        Set<Integer> post = new HashSet<>();
+        for (TableRef t : tables) {
+            StagedBuild b = t.stagedBuild();
+            if (b == null) {
+                continue;
+            }
+            if (!pointsAt(preData, b.createAt(), b.create(), t) || !pre.add(b.createAt())) {
+                throw new IllegalArgumentException("Schema script: the staged CREATE of " + t.describe()
+                        + " is not schema statement " + b.createAt());
+            }
+            b.indexes().forEach((at, statement) -> {
+                if (!pointsAt(postData, at, statement, t) || !post.add(at)) {
+                    throw new IllegalArgumentException("Schema script: a staged index statement of " + t.describe()
+                            + " is not post-data statement " + at);
+                }
+            });
+        }
+    }
+
+    private static boolean pointsAt(List<String> statements, int at, TableDdl statement, TableRef t) {
+        return at < statements.size() && statements.get(at).equals(statement.on(t.schema(), t.name()));
     }
 
     /** The source server's major version, e.g. 15. */
@@ -60,6 +93,12 @@ public record SchemaScript(int serverVersionNum, List<String> schemas, List<Stri
             List<String> fields = new ArrayList<>(List.of("table", t.schema(), t.name(), Long.toString(t.estimatedBytes())));
             fields.addAll(t.columns());
             line(out, fields.toArray(String[]::new));
+            StagedBuild b = t.stagedBuild();
+            if (b != null) {
+                line(out, "staged-create", Integer.toString(b.createAt()), b.create().head(), b.create().tail());
+                b.indexes().forEach((at, ddl) -> line(out, "staged-index", Integer.toString(at), ddl.head(),
+                        ddl.tail()));
+            }
         }
         postData.forEach(s -> line(out, "post", s));
         inventory.forEach((k, v) -> line(out, "inventory", k, v));
@@ -121,6 +160,26 @@ public record SchemaScript(int serverVersionNum, List<String> schemas, List<Stri
                         }
                         tables.add(new TableRef(f.get(1), f.get(2), Long.parseLong(f.get(3)), f.subList(4, f.size())));
                     }
+                    case "staged-create" -> {
+                        expect(f, 4, i);
+                        TableRef t = tables.isEmpty() ? null : tables.get(tables.size() - 1);
+                        if (t == null || t.stageable()) {
+                            throw new IllegalArgumentException("Schema script line " + (i + 1)
+                                    + ": a staged CREATE must follow its table's line, once");
+                        }
+                        tables.set(tables.size() - 1, t.withStagedBuild(new StagedBuild(index(f.get(1), i),
+                                new TableDdl(f.get(2), f.get(3)), new TreeMap<>())));
+                    }
+                    case "staged-index" -> {
+                        expect(f, 4, i);
+                        TableRef t = tables.isEmpty() ? null : tables.get(tables.size() - 1);
+                        if (t == null || !t.stageable()) {
+                            throw new IllegalArgumentException("Schema script line " + (i + 1)
+                                    + ": a staged index statement must follow its table's staged CREATE");
+                        }
+                        tables.set(tables.size() - 1, t.withStagedBuild(t.stagedBuild().withIndex(index(f.get(1), i),
+                                new TableDdl(f.get(2), f.get(3)))));
+                    }
                     case "inventory" -> {
                         expect(f, 3, i);
                         inventory.put(f.get(1), f.get(2));
@@ -139,6 +198,14 @@ public record SchemaScript(int serverVersionNum, List<String> schemas, List<Stri
             throw new IllegalArgumentException("Schema script lacks server_version_num");
         }
         return new SchemaScript(version, schemas, extensions, pre, tables, post, inventory);
+    }
+
+    private static int index(String field, int lineIndex) {
+        int n = Integer.parseInt(field);
+        if (n < 0) {
+            throw new IllegalArgumentException("Schema script line " + (lineIndex + 1) + " has a negative index " + n);
+        }
+        return n;
     }
 
     private static void expect(List<String> f, int n, int lineIndex) {

@@ -1,4 +1,4 @@
-package dev.keepsake.postgres.internal;
+package dev.keepsake.postgres.internal.restore;
 
 import org.junit.jupiter.api.Test;
 

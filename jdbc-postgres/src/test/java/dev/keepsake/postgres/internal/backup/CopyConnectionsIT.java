@@ -1,4 +1,4 @@
-package dev.keepsake.postgres.internal;
+package dev.keepsake.postgres.internal.backup;
 
 import dev.keepsake.testkit.PostgresExtension;
 import dev.keepsake.testkit.TestDatabase;

@@ -1,5 +1,6 @@
-package dev.keepsake.postgres.internal;
+package dev.keepsake.postgres;
 
+import dev.keepsake.postgres.internal.Sql;
 import dev.keepsake.postgres.spi.SchemaVersionProvider;
 
 import java.math.BigInteger;
@@ -16,28 +17,52 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * The highest applied version in a Flyway schema history table: per version, the latest successful row (by
- * {@code installed_rank}) decides whether it is applied (an undo or delete marker un-applies it). Thread-safe.
+ * The schema version from Flyway's schema history: the highest successfully applied, not undone, versioned migration
+ * (per version, the latest successful row by {@code installed_rank} decides; an undo or delete marker un-applies it).
+ * Empty when there is no history table.
+ *
+ * <p>The default of {@link PostgresPart.Builder#schemaVersionProvider}, looking for {@value #DEFAULT_HISTORY_TABLE}
+ * only in the schemas the backup covers. For a history table of another name (Flyway's {@code table} setting):
+ *
+ * <pre>{@code
+ * PostgresPart.builder().dataSource(ds).schemaVersionProvider(FlywaySchemaVersion.historyTable("migrations"))
+ * }</pre>
+ *
+ * Immutable and thread-safe.
  */
 public final class FlywaySchemaVersion implements SchemaVersionProvider {
+
+    /** The name Flyway gives its history table unless configured otherwise. */
+    public static final String DEFAULT_HISTORY_TABLE = "flyway_schema_history";
 
     private final String table;
     private final List<String> includeSchemas;
     private final List<String> excludeSchemas;
 
-    /** A provider that looks for the history table in every schema. */
-    public FlywaySchemaVersion(String table) {
-        this(table, List.of(), List.of());
+    /**
+     * Reads the history table {@code table} (unquoted, exact name), found in the first schema of the database's
+     * default {@code search_path} that has one, else in any schema (by name).
+     *
+     * @throws NullPointerException     when {@code table} is null
+     * @throws IllegalArgumentException when {@code table} is blank
+     */
+    public static FlywaySchemaVersion historyTable(String table) {
+        return new FlywaySchemaVersion(table, List.of(), List.of());
     }
 
-    /** A provider that looks only in the backup's scope (empty include list: every schema not excluded). */
-    public FlywaySchemaVersion(String table, List<String> includeSchemas, List<String> excludeSchemas) {
+    /** Looks only in the backup's scope (empty include list: every schema not excluded). */
+    FlywaySchemaVersion(String table, List<String> includeSchemas, List<String> excludeSchemas) {
         this.table = Objects.requireNonNull(table, "table");
         if (table.isBlank()) {
             throw new IllegalArgumentException("the Flyway history table name must not be blank");
         }
         this.includeSchemas = List.copyOf(includeSchemas);
         this.excludeSchemas = List.copyOf(excludeSchemas);
+    }
+
+    /** The history table's name. */
+    public String table() {
+        return table;
     }
 
     @Override
@@ -63,6 +88,11 @@ public final class FlywaySchemaVersion implements SchemaVersionProvider {
             }
         });
         return versions.stream().max(FlywaySchemaVersion::compareVersions);
+    }
+
+    @Override
+    public String toString() {
+        return "FlywaySchemaVersion[" + table + "]";
     }
 
     /**

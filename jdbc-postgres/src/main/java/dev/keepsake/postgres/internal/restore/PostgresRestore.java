@@ -1,11 +1,20 @@
-package dev.keepsake.postgres.internal;
+package dev.keepsake.postgres.internal.restore;
 
+import dev.keepsake.core.internal.lang.Closeables;
 import dev.keepsake.core.spi.ArchiveEntry;
 import dev.keepsake.core.spi.JobContext;
 import dev.keepsake.core.spi.PartReader;
 import dev.keepsake.core.spi.PreparedRestore;
 import dev.keepsake.postgres.IncompatibleServerVersionException;
 import dev.keepsake.postgres.PostgresRestoreException;
+import dev.keepsake.postgres.internal.PartAttributes;
+import dev.keepsake.postgres.internal.PartLayout;
+import dev.keepsake.postgres.internal.PartSettings;
+import dev.keepsake.postgres.internal.ServerInfo;
+import dev.keepsake.postgres.internal.Sql;
+import dev.keepsake.postgres.internal.TableList;
+import dev.keepsake.postgres.internal.copy.BinaryCopy;
+import dev.keepsake.postgres.internal.copy.CopyPipeline;
 import dev.keepsake.postgres.internal.schema.SchemaScript;
 import dev.keepsake.postgres.internal.schema.TableRef;
 import org.slf4j.Logger;
@@ -26,7 +35,8 @@ import java.util.Optional;
  * Stages the PostgreSQL part in ONE open transaction on one connection: the backup's schemas are emptied and
  * recreated, the data copied in (chunk by chunk, {@code COPY ... FREEZE} into the tables just created), then
  * constraints, indexes, triggers, sequence values and materialized views; deferred constraints are checked. Nothing is
- * visible to other sessions until {@link PreparedRestore#commit()}. One restore at a time per instance.
+ * visible to other sessions until {@link PreparedRestore#commit()}. A part of another layout than {@link PartLayout}'s
+ * is refused before anything is touched. One restore at a time per instance.
  */
 public final class PostgresRestore {
 
@@ -44,14 +54,8 @@ public final class PostgresRestore {
     public PreparedRestore prepare(PartReader in, JobContext context) throws IOException {
         String part = settings.partName();
         Map<String, String> attributes = in.attributes();
-        String layout = attributes.getOrDefault("layout", "(none)");
-        if (!PostgresBackup.LAYOUT.equals(layout) && !PostgresBackup.LAYOUT_BINARY.equals(layout)
-                && !PostgresBackup.LAYOUT_TEXT_ONLY.equals(layout)) {
-            throw new PostgresRestoreException("part '" + part + "' of the archive has layout " + layout
-                    + ", but this version reads layouts " + PostgresBackup.LAYOUT_TEXT_ONLY + " to "
-                    + PostgresBackup.LAYOUT + ": restore it with the version of Keepsake that made it", true, null);
-        }
-        int backupVersionNum = parseVersionNum(attributes.get("server_version_num"));
+        checkLayout(attributes.get(PartAttributes.LAYOUT));
+        int backupVersionNum = parseVersionNum(attributes.get(PartAttributes.SERVER_VERSION_NUM));
         Connection c;
         try {
             c = settings.connections().open();
@@ -65,19 +69,14 @@ public final class PostgresRestore {
         StagedLoad staged = null;
         try {
             ServerInfo target = ServerInfo.read(c);
-            checkVersions(backupVersionNum, target, attributes.getOrDefault("server_version",
+            checkVersions(backupVersionNum, target, attributes.getOrDefault(PartAttributes.SERVER_VERSION,
                     ServerInfo.display(backupVersionNum)));
             limits = LockLimit.read(c);
 
             stage.set("reading the schema");
             SchemaScript script = readScript(in);
-            BitSet binary = new BitSet();
-            if (!PostgresBackup.LAYOUT_TEXT_ONLY.equals(layout)) {
-                TableList list = readTableList(in, script, PostgresBackup.LAYOUT.equals(layout));
-                binary = list.binary();
-                staged = StagedLoad.plan(settings, context.operationId(), script, binary, list.createStatement(),
-                        list.stagedPost());
-            }
+            BitSet binary = readTableList(in, script);
+            staged = StagedLoad.plan(settings, context.operationId(), script, binary);
             if (staged != null && !mayStage(c, script)) {
                 staged = null;
             }
@@ -89,7 +88,7 @@ public final class PostgresRestore {
                 StagedLoad loading = staged;
                 try {
                     readData(in, script.tables(), stage, (index, chunk, size, content) -> loading.accept(index, chunk,
-                            in.chunkCount(PostgresBackup.streamName(index)), size, content));
+                            in.chunkCount(PartLayout.streamName(index)), size, content));
                     loading.finishLoading();
                 } catch (SQLException e) {
                     if (loading.failedWhile() != null) {
@@ -121,7 +120,7 @@ public final class PostgresRestore {
             replacer.empty(c);
             replacer.createMissing(c, script.schemas(), script.preData());
             runStatements(c, "schema", script.preData(), replacer, stage, staged);
-            if (!"true".equals(attributes.get("owners_and_privileges"))) {
+            if (!"true".equals(attributes.get(PartAttributes.OWNERS_AND_PRIVILEGES))) {
                 stage.set("giving the replaced schemas back their owners and grants");
                 replacer.restoreOwnersAndGrants(c);
             }
@@ -204,27 +203,48 @@ public final class PostgresRestore {
         }
     }
 
+    /**
+     * Refuses, before anything is touched, a part of another layout than {@link PartLayout#VERSION}: a higher number
+     * was made by a newer Keepsake; anything else means the part is damaged or was not made by Keepsake.
+     */
+    private void checkLayout(String layout) {
+        if (Integer.toString(PartLayout.VERSION).equals(layout)) {
+            return;
+        }
+        if (layout != null && layout.matches("[1-9][0-9]{0,8}") && Integer.parseInt(layout) > PartLayout.VERSION) {
+            throw new PostgresRestoreException("part '" + settings.partName() + "' of the archive has layout " + layout
+                    + " (this version reads layout " + PartLayout.VERSION + "): it was made by a newer Keepsake;"
+                    + " restore it with a version at least as new as the one that made it. Nothing was changed.",
+                    true, null);
+        }
+        throw new PostgresRestoreException("part '" + settings.partName() + "' of the archive has "
+                + (layout == null ? "no " + PartAttributes.LAYOUT + " attribute"
+                : "an invalid " + PartAttributes.LAYOUT + " attribute '" + layout + "'")
+                + ": it is damaged or was not made by this Keepsake. Nothing was changed.", true, null);
+    }
+
     private int parseVersionNum(String value) {
         try {
             return Integer.parseInt(value);
         } catch (NumberFormatException | NullPointerException e) {
             throw new PostgresRestoreException("part '" + settings.partName() + "' of the archive lacks a valid "
-                    + "server_version_num attribute (found '" + value + "'). Nothing was changed.", true, e);
+                    + PartAttributes.SERVER_VERSION_NUM + " attribute (found '" + value + "'). Nothing was changed.",
+                    true, e);
         }
     }
 
     private SchemaScript readScript(PartReader in) throws IOException {
         Optional<PartReader.Entry> first = in.next();
-        if (first.isEmpty() || !first.get().entry().name().equals(PostgresBackup.SCHEMA_ENTRY)
+        if (first.isEmpty() || !first.get().entry().name().equals(PartLayout.SCHEMA_ENTRY)
                 || first.get().entry().type() != ArchiveEntry.Type.FILE) {
             throw new PostgresRestoreException("part '" + settings.partName() + "' of the archive does not start with "
-                    + PostgresBackup.SCHEMA_ENTRY + ". Nothing was changed.", true, null);
+                    + PartLayout.SCHEMA_ENTRY + ". Nothing was changed.", true, null);
         }
         String text = new String(first.get().content().readAllBytes(), StandardCharsets.UTF_8);
         try {
             return SchemaScript.fromText(text);
         } catch (RuntimeException e) {
-            throw new PostgresRestoreException("part '" + settings.partName() + "': " + PostgresBackup.SCHEMA_ENTRY
+            throw new PostgresRestoreException("part '" + settings.partName() + "': " + PartLayout.SCHEMA_ENTRY
                     + " cannot be read: " + e.getMessage() + ". Nothing was changed.", true, e);
         }
     }
@@ -272,30 +292,27 @@ public final class PostgresRestore {
         }
     }
 
-    /** Layouts 2 and 3: the table list that follows the schema (formats; stageable CREATE statements). */
-    private TableList readTableList(PartReader in, SchemaScript script, boolean stageable)
-            throws IOException {
+    /** The table list that follows the schema: the tables in binary format. */
+    private BitSet readTableList(PartReader in, SchemaScript script) throws IOException {
         Optional<PartReader.Entry> next = in.next();
-        if (next.isEmpty() || !next.get().entry().name().equals(PostgresBackup.TABLES_ENTRY)
+        if (next.isEmpty() || !next.get().entry().name().equals(PartLayout.TABLES_ENTRY)
                 || next.get().entry().type() != ArchiveEntry.Type.FILE
                 || next.get().entry().size() > MAX_TABLE_LIST_BYTES) {
-            throw new PostgresRestoreException("part '" + settings.partName() + "' of the archive (layout "
-                    + (stageable ? PostgresBackup.LAYOUT : PostgresBackup.LAYOUT_BINARY) + ") does not have its table "
-                    + "list " + PostgresBackup.TABLES_ENTRY + " after the schema. Nothing was changed.", true, null);
+            throw new PostgresRestoreException("part '" + settings.partName() + "' of the archive does not have its "
+                    + "table list " + PartLayout.TABLES_ENTRY + " after the schema. Nothing was changed.", true, null);
         }
         String text = new String(next.get().content().readAllBytes(), StandardCharsets.UTF_8);
         try {
-            return TableList.parse(text, script.tables().size(), stageable, script.preData().size(),
-                    script.postData().size());
+            return TableList.binaryTables(text, script.tables().size());
         } catch (IllegalArgumentException e) {
             throw new PostgresRestoreException("part '" + settings.partName() + "' of the archive has an invalid "
-                    + PostgresBackup.TABLES_ENTRY + ": " + e.getMessage() + ". Nothing was changed.", true, e);
+                    + PartLayout.TABLES_ENTRY + ": " + e.getMessage() + ". Nothing was changed.", true, e);
         }
     }
 
     /** The start of the messages about loading {@code table}'s rows, e.g. "copying data into table public.actor". */
     static String copyingInto(TableRef table) {
-        return "copying data into " + TableCopier.describe(table);
+        return "copying data into " + table.describe();
     }
 
     /** Takes one chunk of a table's rows ({@code content} may be empty). */
@@ -313,9 +330,6 @@ public final class PostgresRestore {
         Optional<PartReader.Entry> next;
         while ((next = in.next()).isPresent()) {
             ArchiveEntry entry = next.get().entry();
-            if (!entry.name().startsWith(PostgresBackup.DATA_PREFIX)) {
-                continue; // e.g. tables.tsv, for people reading the archive
-            }
             int index = tableIndex(entry, tables.size());
             int chunk = entry.chunkIndex();
             if (chunk != chunksSeen[index]) {
@@ -331,7 +345,7 @@ public final class PostgresRestore {
         for (int i = 0; i < tables.size(); i++) {
             if (chunksSeen[i] == 0) {
                 throw new PostgresRestoreException("part '" + settings.partName() + "' of the archive has no data "
-                        + "stream for " + TableCopier.describe(tables.get(i)) + " (" + PostgresBackup.streamName(i)
+                        + "stream for " + tables.get(i).describe() + " (" + PartLayout.streamName(i)
                         + "). Nothing was changed.", true, null);
             }
         }
@@ -376,10 +390,11 @@ public final class PostgresRestore {
     }
 
     private int tableIndex(ArchiveEntry entry, int tableCount) {
-        String suffix = entry.name().substring(PostgresBackup.DATA_PREFIX.length());
+        String name = entry.name();
         int index = -1;
-        if (entry.type() == ArchiveEntry.Type.CHUNK && suffix.matches("\\d{6}")) {
-            index = Integer.parseInt(suffix);
+        if (entry.type() == ArchiveEntry.Type.CHUNK && name.startsWith(PartLayout.DATA_PREFIX)
+                && name.substring(PartLayout.DATA_PREFIX.length()).matches("\\d{6}")) {
+            index = Integer.parseInt(name.substring(PartLayout.DATA_PREFIX.length()));
         }
         if (index < 0 || index >= tableCount) {
             throw new PostgresRestoreException("part '" + settings.partName() + "' of the archive has an unexpected "
@@ -426,11 +441,8 @@ public final class PostgresRestore {
         } catch (SQLException e) {
             // a broken connection cannot roll back, but the server rolls back the transaction of a dropped session
         }
-        try {
-            c.close();
-        } catch (SQLException e) {
-            // closing a broken connection can fail; the server ends the session and its transaction either way
-        }
+        // closing a broken connection can fail; the server ends the session and its transaction either way
+        Closeables.closeQuietly(c);
     }
 
     /** What the restore is doing, for error messages. */

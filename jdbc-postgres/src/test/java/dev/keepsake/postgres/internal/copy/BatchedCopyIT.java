@@ -1,6 +1,7 @@
-package dev.keepsake.postgres.internal;
+package dev.keepsake.postgres.internal.copy;
 
 import dev.keepsake.core.spi.PartWriter;
+import dev.keepsake.postgres.internal.ConnectionSource;
 import dev.keepsake.postgres.internal.schema.TableRef;
 import dev.keepsake.testkit.PostgresExtension;
 import dev.keepsake.testkit.PostgresLauncher;
@@ -9,6 +10,8 @@ import dev.keepsake.testkit.TestDatabase;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
+import org.postgresql.PGConnection;
+import org.postgresql.PGProperty;
 
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
@@ -33,7 +36,10 @@ import java.util.concurrent.Executors;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** A table copied through {@link dev.keepsake.postgres.CopySocketFactory}'s sockets, against a real server. */
+/**
+ * A table copied through {@link dev.keepsake.postgres.CopySocketFactory}'s sockets, against a real server: the same
+ * bytes; and, through {@link CountingSocketFactory}'s sockets, fewer reads of the socket inside the copier's scope.
+ */
 @ExtendWith(PostgresExtension.class)
 class BatchedCopyIT {
 
@@ -89,16 +95,13 @@ class BatchedCopyIT {
                 plain = copy(c, binary);
             }
             try (Connection c = batching.open()) {
-                long before = BatchedReads.allFills();
                 try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
                         "SELECT count(*), sum(length(name)) FROM public.rows")) {
                     rs.next();
                     assertThat(rs.getLong(1)).isEqualTo(200_000);
                 }
-                assertThat(BatchedReads.allFills()).as("a query outside a copy is not batched").isEqualTo(before);
 
                 byte[] batched = copy(c, binary);
-                assertThat(BatchedReads.allFills()).as("the copy's reads were batched").isGreaterThan(before);
                 assertThat(batched).hasSize(plain.length).isEqualTo(plain);
 
                 try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT 42")) {
@@ -107,6 +110,51 @@ class BatchedCopyIT {
                 }
             }
         }
+    }
+
+    @Test
+    void theCopiersReadsOfTheSocketAreBatchedAndFewerThanTheSameCopysWithoutItsScope(TestDatabase db)
+            throws Exception {
+        db.execute(TABLE_SQL);
+        for (boolean binary : new boolean[]{true, false}) {
+            try (Connection c = DriverManager.getConnection(db.jdbcUrl(), counting(db.connectionProperties()))) {
+                CountingInput socket = CountingSocketFactory.latest();
+                long fills = socket.batchedFills();
+                try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
+                        "SELECT count(*), sum(length(name)) FROM public.rows")) {
+                    rs.next();
+                    assertThat(rs.getLong(1)).isEqualTo(200_000);
+                }
+                assertThat(socket.batchedFills()).as("a query outside a copy is not batched").isEqualTo(fills);
+
+                // the same COPY read by pgjdbc outside the copier's scope: every read goes to the socket
+                long reads = socket.reads();
+                long bytes = socket.bytes();
+                c.unwrap(PGConnection.class).getCopyAPI().copyOut(TableCopier.copyOutSql(TABLE, binary),
+                        OutputStream.nullOutputStream());
+                long unscopedReads = socket.reads() - reads;
+                long copyBytes = socket.bytes() - bytes;
+                assertThat(socket.batchedFills()).as("a COPY outside the copier's scope is not batched")
+                        .isEqualTo(fills);
+
+                reads = socket.reads();
+                bytes = socket.bytes();
+                copy(c, binary);
+                long scopedReads = socket.reads() - reads;
+                assertThat(socket.bytes() - bytes).as("the same COPY").isEqualTo(copyBytes);
+                assertThat(socket.batchedFills()).as("the copier's reads were batched").isGreaterThan(fills);
+                assertThat(scopedReads).as("reads of the socket with the copier's scope, against %s without",
+                        unscopedReads).isLessThan(unscopedReads / 2);
+            }
+        }
+    }
+
+    /** {@code properties} with {@link CountingSocketFactory} as the socket factory. */
+    private static Properties counting(Properties properties) {
+        Properties p = new Properties();
+        p.putAll(properties);
+        p.setProperty(PGProperty.SOCKET_FACTORY.getName(), CountingSocketFactory.class.getName());
+        return p;
     }
 
     @Test
@@ -138,10 +186,13 @@ class BatchedCopyIT {
                 plain = copy(c, true);
             }
             try (Connection c = awaitTls(batching)) {
-                long before = BatchedReads.allFills();
-                byte[] batched = copy(c, true);
-                assertThat(BatchedReads.allFills()).as("the copy's reads were batched").isGreaterThan(before);
-                assertThat(batched).hasSize(plain.length).isEqualTo(plain);
+                assertThat(copy(c, true)).hasSize(plain.length).isEqualTo(plain);
+            }
+            try (Connection c = awaitTls(ConnectionSource.of(server.jdbcUrl("postgres"), counting(tls)))) {
+                CountingInput socket = CountingSocketFactory.latest();
+                long fills = socket.batchedFills();
+                assertThat(copy(c, true)).hasSize(plain.length).isEqualTo(plain);
+                assertThat(socket.batchedFills()).as("the copy's reads under TLS were batched").isGreaterThan(fills);
             }
         }
     }

@@ -1,4 +1,9 @@
-package dev.keepsake.postgres.internal;
+package dev.keepsake.postgres.internal.backup;
+
+import dev.keepsake.core.internal.lang.Closeables;
+import dev.keepsake.core.internal.lang.DaemonThreads;
+import dev.keepsake.core.internal.lang.Throwables;
+import dev.keepsake.postgres.internal.ConnectionSource;
 
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -8,7 +13,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A backup's extra copy connections, opened while the main connection reads the schema: each is opened on a daemon
@@ -33,12 +37,8 @@ final class CopyConnections implements AutoCloseable {
         if (count == 0) {
             return;
         }
-        AtomicInteger n = new AtomicInteger();
-        ExecutorService openers = Executors.newFixedThreadPool(count, r -> {
-            Thread t = new Thread(r, "keepsake-pg-connect-" + n.incrementAndGet() + "-" + operationId);
-            t.setDaemon(true);
-            return t;
-        });
+        ExecutorService openers = Executors.newFixedThreadPool(count,
+                DaemonThreads.factory("keepsake-pg-connect", operationId));
         for (int i = 0; i < count; i++) {
             opening.add(openers.submit(() -> {
                 Connection c = source.open();
@@ -46,7 +46,7 @@ final class CopyConnections implements AutoCloseable {
                     setup.apply(c);
                     return c;
                 } catch (SQLException | RuntimeException e) {
-                    closeQuietly(c);
+                    Closeables.closeAfterFailure(c, e);
                     throw e;
                 }
             }));
@@ -71,14 +71,7 @@ final class CopyConnections implements AutoCloseable {
                 result.add(opening.get(i).get());
             } catch (ExecutionException e) {
                 // nothing handed over: close() closes the ones already opened, too
-                Throwable cause = e.getCause();
-                if (cause instanceof SQLException sql) {
-                    throw sql;
-                }
-                if (cause instanceof RuntimeException re) {
-                    throw re;
-                }
-                throw new SQLException("opening a copy connection failed: " + cause, cause);
+                throw Throwables.rethrow(e.getCause(), SQLException.class);
             }
         }
         taken = end;
@@ -92,7 +85,8 @@ final class CopyConnections implements AutoCloseable {
         for (Future<Connection> f : opening.subList(taken, opening.size())) {
             while (true) {
                 try {
-                    closeQuietly(f.get());
+                    // not needed, or a failure elsewhere: nothing was written through it
+                    Closeables.closeQuietly(f.get());
                     break;
                 } catch (InterruptedException e) {
                     interrupted = true;
@@ -103,14 +97,6 @@ final class CopyConnections implements AutoCloseable {
         }
         if (interrupted) {
             Thread.currentThread().interrupt();
-        }
-    }
-
-    private static void closeQuietly(Connection c) {
-        try {
-            c.close();
-        } catch (SQLException e) {
-            // a connection that failed its set-up or was not needed: nothing was written through it
         }
     }
 }

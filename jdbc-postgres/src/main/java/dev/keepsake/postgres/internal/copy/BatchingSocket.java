@@ -1,4 +1,4 @@
-package dev.keepsake.postgres.internal;
+package dev.keepsake.postgres.internal.copy;
 
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,4 +1,6 @@
-package dev.keepsake.postgres.internal;
+package dev.keepsake.postgres.internal.content;
+
+import dev.keepsake.postgres.internal.Sql;
 
 import java.sql.Connection;
 import java.sql.ResultSet;

@@ -1,4 +1,4 @@
-package dev.keepsake.postgres.internal;
+package dev.keepsake.postgres.internal.backup;
 
 /**
  * One COPY of a backup: a whole table, or one range of its heap blocks.

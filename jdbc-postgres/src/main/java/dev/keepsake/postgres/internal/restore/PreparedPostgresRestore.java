@@ -1,7 +1,9 @@
-package dev.keepsake.postgres.internal;
+package dev.keepsake.postgres.internal.restore;
 
+import dev.keepsake.core.internal.lang.Closeables;
 import dev.keepsake.core.spi.PreparedRestore;
 import dev.keepsake.postgres.PostgresRestoreException;
+import dev.keepsake.postgres.internal.Sql;
 
 import java.io.IOException;
 import java.sql.Connection;
@@ -35,7 +37,7 @@ final class PreparedPostgresRestore implements PreparedRestore {
         try {
             connection.commit();
         } catch (SQLException e) {
-            closeQuietly();
+            Closeables.closeQuietly(connection);
             afterRollback.run();
             String state = e.getSQLState() == null ? "" : e.getSQLState();
             if (state.startsWith("08")) {
@@ -60,7 +62,7 @@ final class PreparedPostgresRestore implements PreparedRestore {
         } catch (SQLException e) {
             // a broken connection cannot roll back; the server rolls back the transaction when the session ends,
             // which closing it makes sure of
-            closeQuietly();
+            Closeables.closeQuietly(connection);
         }
         afterRollback.run();
     }
@@ -70,14 +72,7 @@ final class PreparedPostgresRestore implements PreparedRestore {
         if (!ended) {
             abort();
         }
-        closeQuietly();
-    }
-
-    private void closeQuietly() {
-        try {
-            connection.close();
-        } catch (SQLException e) {
-            // closing a broken connection can fail; the server ends the session and its transaction either way
-        }
+        // closing a broken connection can fail; the server ends the session and its transaction either way
+        Closeables.closeQuietly(connection);
     }
 }

@@ -1,4 +1,4 @@
-package dev.keepsake.postgres.internal;
+package dev.keepsake.postgres.internal.restore;
 
 import org.postgresql.util.PSQLException;
 import org.postgresql.util.ServerErrorMessage;

@@ -1,10 +1,9 @@
-package dev.keepsake.postgres.internal;
+package dev.keepsake.postgres.internal.copy;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -31,15 +30,12 @@ final class BatchedReads extends InputStream {
     static final long PAUSE_MICROS = 100;
 
     private static final ThreadLocal<Boolean> BATCHING = ThreadLocal.withInitial(() -> Boolean.FALSE);
-    /** Batched fills of all streams, ever (for tests: proof that a connection's reads went through one). */
-    private static final AtomicLong ALL_FILLS = new AtomicLong();
 
     private final InputStream in;
     private byte[] buffer;
     private int pos;
     private int end;
     private boolean lastFillShort;
-    private long fills;
 
     BatchedReads(InputStream in) {
         this.in = Objects.requireNonNull(in, "in");
@@ -56,26 +52,6 @@ final class BatchedReads extends InputStream {
         Boolean before = BATCHING.get();
         BATCHING.set(Boolean.TRUE);
         return () -> BATCHING.set(before);
-    }
-
-    /** How many batched fills this stream made (for tests). */
-    long fills() {
-        return fills;
-    }
-
-    /** How many bytes are buffered, not yet read (for tests). */
-    int buffered() {
-        return end - pos;
-    }
-
-    /** Whether a buffer is allocated (for tests). */
-    boolean holdsBuffer() {
-        return buffer != null;
-    }
-
-    /** How many batched fills all streams made in this JVM (for tests). */
-    static long allFills() {
-        return ALL_FILLS.get();
     }
 
     @Override
@@ -139,8 +115,6 @@ final class BatchedReads extends InputStream {
         pos = 0;
         end = n;
         lastFillShort = n < SHORT_FILL;
-        fills++;
-        ALL_FILLS.incrementAndGet();
         return true;
     }
 }

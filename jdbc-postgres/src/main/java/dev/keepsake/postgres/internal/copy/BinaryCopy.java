@@ -1,4 +1,4 @@
-package dev.keepsake.postgres.internal;
+package dev.keepsake.postgres.internal.copy;
 
 import dev.keepsake.postgres.internal.schema.TableRef;
 import org.postgresql.copy.CopyIn;
@@ -24,7 +24,7 @@ import java.util.List;
  * trailer; chunks in the archive hold whole rows only, and every restore {@code COPY} gets the header and trailer
  * back ({@link #wrap}). Stateless and thread-safe.
  */
-final class BinaryCopy {
+public final class BinaryCopy {
 
     /** Built-in types (and their arrays) whose tables are copied in binary; names as {@code regtype} reads them. */
     static final List<String> TYPES = List.of("bool", "bytea", "\"char\"", "int2", "int4", "int8", "float4", "float8",
@@ -69,7 +69,7 @@ final class BinaryCopy {
     }
 
     /** The COPY option list for the format, e.g. {@code " (FORMAT binary, FREEZE)"}; empty for text without freeze. */
-    static String options(boolean binary, boolean freeze) {
+    public static String options(boolean binary, boolean freeze) {
         if (binary && freeze) {
             return " (FORMAT binary, FREEZE)";
         }
@@ -83,7 +83,7 @@ final class BinaryCopy {
      * The indexes (into {@code tables}) of the tables whose copied columns all have a type of {@link #TYPES}, read in
      * one catalog query on {@code c} (inside the backup's snapshot).
      */
-    static BitSet eligible(Connection c, List<TableRef> tables) throws SQLException {
+    public static BitSet eligible(Connection c, List<TableRef> tables) throws SQLException {
         BitSet result = new BitSet(tables.size());
         if (tables.isEmpty()) {
             return result;

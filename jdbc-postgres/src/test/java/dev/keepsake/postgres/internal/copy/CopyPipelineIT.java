@@ -1,4 +1,4 @@
-package dev.keepsake.postgres.internal;
+package dev.keepsake.postgres.internal.copy;
 
 import dev.keepsake.testkit.PostgresExtension;
 import dev.keepsake.testkit.TestDatabase;

@@ -1,4 +1,8 @@
-package dev.keepsake.postgres.internal;
+package dev.keepsake.postgres.internal.copy;
+
+import dev.keepsake.core.internal.lang.DaemonThreads;
+import dev.keepsake.core.internal.lang.Throwables;
+import dev.keepsake.postgres.internal.Sql;
 
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyIn;
@@ -26,7 +30,7 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Used by one caller thread; not thread-safe otherwise.
  */
-final class CopyPipeline implements AutoCloseable {
+public final class CopyPipeline implements AutoCloseable {
 
     static final int BLOCK = 256 * 1024;
     static final int BLOCKS = 16;
@@ -57,14 +61,13 @@ final class CopyPipeline implements AutoCloseable {
     private volatile String failedWhile;
     private boolean stopped;
 
-    CopyPipeline(Connection connection, String threadName) throws SQLException {
+    public CopyPipeline(Connection connection, String threadName) throws SQLException {
         this.connection = connection;
         this.copy = connection.unwrap(PGConnection.class).getCopyAPI();
         for (int i = 0; i < BLOCKS; i++) {
             free.add(new byte[BLOCK]);
         }
-        sender = new Thread(this::send, threadName);
-        sender.setDaemon(true);
+        sender = DaemonThreads.newThread(this::send, threadName);
         sender.start();
     }
 
@@ -77,7 +80,7 @@ final class CopyPipeline implements AutoCloseable {
      * @param target what the rows go into, for messages, e.g. "copying data into table public.actor"
      * @param chunk  the chunk's index in its table's stream, for messages; -1 when not known
      */
-    void copy(String sql, boolean binary, String target, int chunk, InputStream content)
+    public void copy(String sql, boolean binary, String target, int chunk, InputStream content)
             throws IOException, SQLException {
         checkFailure();
         queue.add(new Start(sql, binary, target, chunk));
@@ -96,13 +99,13 @@ final class CopyPipeline implements AutoCloseable {
     }
 
     /** Queues a statement that the sender runs after what was queued before it (e.g. an index on what it loaded). */
-    void execute(String sql, String description) throws IOException, SQLException {
+    public void execute(String sql, String description) throws IOException, SQLException {
         checkFailure();
         queue.add(new Run(sql, description));
     }
 
     /** Waits until every queued COPY and statement has ended; throws the sender's failure, if any. */
-    void finish() throws IOException, SQLException {
+    public void finish() throws IOException, SQLException {
         if (!stopped) {
             stopped = true;
             queue.add(new Stop(true));
@@ -117,7 +120,7 @@ final class CopyPipeline implements AutoCloseable {
     }
 
     /** What the sender was doing when it failed, if it failed. */
-    String failedWhile() {
+    public String failedWhile() {
         return failedWhile;
     }
 
@@ -187,22 +190,9 @@ final class CopyPipeline implements AutoCloseable {
 
     private void checkFailure() throws IOException, SQLException {
         Throwable t = failure;
-        if (t == null) {
-            return;
+        if (t != null) {
+            throw Throwables.rethrow(t, IOException.class, SQLException.class);
         }
-        if (t instanceof SQLException s) {
-            throw s;
-        }
-        if (t instanceof IOException io) {
-            throw io;
-        }
-        if (t instanceof RuntimeException re) {
-            throw re;
-        }
-        if (t instanceof Error err) {
-            throw err;
-        }
-        throw new IOException(t);
     }
 
     private static InterruptedIOException interrupted(InterruptedException e) {
@@ -278,7 +268,7 @@ final class CopyPipeline implements AutoCloseable {
     }
 
     /** What a run of chunks {@code first} to {@code last} of one COPY is, for messages. */
-    static String describe(String target, int first, int last) {
+    public static String describe(String target, int first, int last) {
         if (first < 0) {
             return target;
         }

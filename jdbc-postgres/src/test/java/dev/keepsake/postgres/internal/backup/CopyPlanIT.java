@@ -1,5 +1,7 @@
-package dev.keepsake.postgres.internal;
+package dev.keepsake.postgres.internal.backup;
 
+import dev.keepsake.postgres.internal.ServerInfo;
+import dev.keepsake.postgres.internal.copy.TableCopier;
 import dev.keepsake.postgres.internal.schema.TableRef;
 import dev.keepsake.testkit.PostgresExtension;
 import dev.keepsake.testkit.TestDatabase;

@@ -1,5 +1,6 @@
-package dev.keepsake.postgres.internal;
+package dev.keepsake.postgres.internal.backup;
 
+import dev.keepsake.postgres.internal.ServerInfo;
 import dev.keepsake.postgres.internal.schema.TableRef;
 
 import java.sql.Connection;

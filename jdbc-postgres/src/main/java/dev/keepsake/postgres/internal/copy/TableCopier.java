@@ -1,6 +1,8 @@
-package dev.keepsake.postgres.internal;
+package dev.keepsake.postgres.internal.copy;
 
+import dev.keepsake.core.internal.lang.Throwables;
 import dev.keepsake.core.spi.PartWriter;
+import dev.keepsake.postgres.internal.Sql;
 import dev.keepsake.postgres.internal.schema.TableRef;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyOut;
@@ -25,20 +27,20 @@ import java.util.function.BooleanSupplier;
  * appender thread, the next one fills from the server, so the server's COPY and the compression overlap. Holds two
  * chunk buffers; not thread-safe (one per worker).
  */
-final class TableCopier {
+public final class TableCopier {
 
     private final byte[][] buffers;
     private final ExecutorService appender;
     private Future<?> pending;
 
     /** @param appender a single-thread executor that appends this worker's chunks, in order */
-    TableCopier(int chunkSize, ExecutorService appender) {
+    public TableCopier(int chunkSize, ExecutorService appender) {
         this.buffers = new byte[][]{new byte[chunkSize], new byte[chunkSize]};
         this.appender = appender;
     }
 
     /** The COPY statement that writes the table's rows; the restore uses the same column list. */
-    static String copyOutSql(TableRef table, boolean binary) {
+    public static String copyOutSql(TableRef table, boolean binary) {
         return "COPY " + Sql.qualified(table.schema(), table.name()) + Sql.columnList(table.columns()) + " TO STDOUT"
                 + BinaryCopy.options(binary, false);
     }
@@ -46,9 +48,9 @@ final class TableCopier {
     /**
      * The COPY statement that writes the rows of one range of the table's heap blocks, in the same form as
      * {@link #copyOutSql(TableRef, boolean)} (same columns in the same order and format); {@code range} is a
-     * condition on {@code ctid} (see {@link CopyPlan}), null for the whole table.
+     * condition on {@code ctid} (see {@link dev.keepsake.postgres.internal.backup.CopyPlan}), null for the whole table.
      */
-    static String copyOutSql(TableRef table, String range, boolean binary) {
+    public static String copyOutSql(TableRef table, String range, boolean binary) {
         if (range == null) {
             return copyOutSql(table, binary);
         }
@@ -65,7 +67,7 @@ final class TableCopier {
      *
      * @return the number of bytes copied
      */
-    long copy(Connection connection, TableRef table, String range, boolean binary, String streamName, PartWriter out,
+    public long copy(Connection connection, TableRef table, String range, boolean binary, String streamName, PartWriter out,
               BooleanSupplier stop) throws SQLException, IOException {
         try (BatchedReads.Scope batching = BatchedReads.batching()) {
             return copyRows(connection, table, range, binary, streamName, out, stop);
@@ -88,7 +90,7 @@ final class TableCopier {
                 int from = 0;
                 if (binary) {
                     if (first && !BinaryCopy.startsWithHeader(row)) {
-                        throw new IOException("the server's binary COPY of " + describe(table) + " does not start "
+                        throw new IOException("the server's binary COPY of " + table.describe() + " does not start "
                                 + "with the expected header (flags and extension 0); back up with binaryCopy(false)");
                     }
                     from = first ? BinaryCopy.headerLength() : 0;
@@ -100,7 +102,7 @@ final class TableCopier {
                 first = false;
                 int length = row.length - from;
                 if (Thread.currentThread().isInterrupted()) {
-                    throw new InterruptedIOException("interrupted while copying " + describe(table));
+                    throw new InterruptedIOException("interrupted while copying " + table.describe());
                 }
                 if (stop.getAsBoolean()) {
                     throw new CancelledException();
@@ -167,14 +169,7 @@ final class TableCopier {
             ie.initCause(e);
             throw ie;
         } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof IOException io) {
-                throw io;
-            }
-            if (cause instanceof RuntimeException re) {
-                throw re;
-            }
-            throw new IOException("appending a chunk failed", cause);
+            throw Throwables.rethrow(e.getCause(), IOException.class);
         } finally {
             pending = null;
         }
@@ -197,12 +192,8 @@ final class TableCopier {
         }
     }
 
-    static String describe(TableRef table) {
-        return "table " + table.schema() + "." + table.name();
-    }
-
     /** Another worker failed: this one stops without an error of its own. */
-    static final class CancelledException extends IOException {
+    public static final class CancelledException extends IOException {
         private static final long serialVersionUID = 1L;
 
         CancelledException() {

@@ -1,7 +1,13 @@
-package dev.keepsake.postgres.internal;
+package dev.keepsake.postgres.internal.restore;
 
+import dev.keepsake.core.internal.lang.Closeables;
+import dev.keepsake.postgres.internal.PartSettings;
+import dev.keepsake.postgres.internal.Sql;
+import dev.keepsake.postgres.internal.copy.BinaryCopy;
+import dev.keepsake.postgres.internal.copy.CopyPipeline;
 import dev.keepsake.postgres.internal.schema.SchemaScope;
 import dev.keepsake.postgres.internal.schema.SchemaScript;
+import dev.keepsake.postgres.internal.schema.StagedBuild;
 import dev.keepsake.postgres.internal.schema.TableRef;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,20 +38,20 @@ import java.util.Set;
 
 /**
  * The parallel half of a restore. Before the restore's one transaction starts, the big tables that allow it (a
- * stageable {@code CREATE TABLE}, see {@link TableRef#createStatement()}; binary format; at least
- * {@link PartSettings#stagingMinBytes()} on disk) are created and loaded on {@link PartSettings#restoreParallelism()}
- * connections of their own, each in one transaction ({@code COPY ... FREEZE} into the tables it created), in one
- * staging schema ({@value #SCHEMA_PREFIX}...) per schema of the backup; right after a table's last chunk (the
- * manifest says which, {@link dev.keepsake.core.spi.PartReader#chunkCount}), its loading connection builds the
- * table's indexes and key constraints that name nothing in the backup but the table ({@link TableRef#stagedPost()}).
- * The application does not see the staging schemas. The data
- * of every other table is spilled, in archive order, to a temporary file (owner-only) that the restore's transaction
- * copies from. That transaction then moves each staged table into place with {@code ALTER TABLE ... SET SCHEMA} at
- * the point where the backup's schema creates it ({@link #statementFor}), with the indexes and key constraints each
- * loading connection built on it after loading it (those naming nothing in the backup but the table:
- * {@link TableRef#stagedPost()}), and drops the emptied staging schemas
- * ({@link #dropEmptySchemas}): what the application sees still changes in one commit, or not at all.
- * {@link #dropSchemas()} removes what a failed or rolled-back restore left in the staging schemas.
+ * {@link StagedBuild}; binary format; at least {@link PartSettings#stagingMinBytes()} on disk) are created and loaded
+ * on {@link PartSettings#restoreParallelism()} connections of their own, each in one transaction
+ * ({@code COPY ... FREEZE} into the tables it created), in one staging schema ({@value #SCHEMA_PREFIX}...) per schema
+ * of the backup: the schema model renders each table's statements for its staging schema
+ * ({@link dev.keepsake.postgres.internal.schema.TableDdl#on}). Right after a table's last chunk (the manifest says
+ * which, {@link dev.keepsake.core.spi.PartReader#chunkCount}), its loading connection builds the table's indexes and
+ * key constraints that name nothing in the backup but the table ({@link StagedBuild#indexes()}). The application does
+ * not see the staging schemas. The data of every other table is spilled, in archive order, to a temporary file
+ * (owner-only) that the restore's transaction copies from. That transaction then moves each staged table into place
+ * with {@code ALTER TABLE ... SET SCHEMA} at the point where the backup's schema creates it ({@link #statementFor}),
+ * with the indexes and key constraints its loading connection built on it (the transaction skips those statements:
+ * {@link #ranOnStagedTable}), and drops the emptied staging schemas ({@link #dropEmptySchemas}): what the application
+ * sees still changes in one commit, or not at all. {@link #dropSchemas()} removes what a failed or rolled-back restore
+ * left in the staging schemas.
  *
  * <p>Used by the restore's thread only. The COPY threads it starts are named
  * {@code keepsake-pg-restore-stage-<part>-<n>}; they end with {@link #finishLoading()} or {@link #close()}.
@@ -63,16 +69,14 @@ final class StagedLoad implements AutoCloseable {
     private final List<TableRef> tables;
     /** Per table: the index of the helper loading it, or -1 (spilled, copied by the restore's transaction). */
     private final int[] helperOf;
-    /** Per table: the SQL creating it in its staging schema, or null. */
-    private final String[] stagingCreate;
     /** preData index of a staged table's CREATE to the table's index. */
     private final Map<Integer, Integer> stagedAt = new HashMap<>();
-    /** Per table: the statements building its indexes and key constraints on its staging copy. */
-    private final Map<Integer, List<String>> indexStatements = new HashMap<>();
+    /** The staged tables whose loading connection has not yet been given their index statements. */
+    private final Set<Integer> indexesPending = new HashSet<>();
     /** postData indexes of the statements run on staged tables instead (the restore's transaction skips them). */
     private final Set<Integer> postDone = new HashSet<>();
     /** Schema of the backup to its staging schema. */
-    private final Map<String, String> stagingSchemas = new LinkedHashMap<>();
+    private final Map<String, String> stagingSchemas;
     private final int helperCount;
     private final List<Helper> helpers = new ArrayList<>();
     private final List<Spilled> spilled = new ArrayList<>();
@@ -88,46 +92,39 @@ final class StagedLoad implements AutoCloseable {
     }
 
     private StagedLoad(PartSettings settings, String operationId, List<TableRef> tables, int[] helperOf,
-                       String[] stagingCreate, int helperCount) {
+                       Map<String, String> stagingSchemas, int helperCount) {
         this.settings = settings;
         this.operationId = operationId;
         this.tables = tables;
         this.helperOf = helperOf;
-        this.stagingCreate = stagingCreate;
+        this.stagingSchemas = new LinkedHashMap<>(stagingSchemas);
         this.helperCount = helperCount;
+        for (int i = 0; i < helperOf.length; i++) {
+            if (helperOf[i] >= 0) {
+                indexesPending.add(i);
+            }
+        }
     }
 
     /**
-     * Which tables to stage, spread over the helpers biggest first; null when none qualifies (the restore then runs
-     * entirely in its transaction).
-     *
-     * @param createStatement per table, the index of its stageable CREATE statement in the script's preData, or -1
-     * @param stagedPost      per table, the indexes in the script's postData of its stageable index statements
+     * Which tables to stage: those with a {@link StagedBuild}, in binary format, of at least
+     * {@link PartSettings#stagingMinBytes()}, spread over the loading connections biggest first; null when none
+     * qualifies or {@link PartSettings#restoreParallelism()} is 1 (the restore then runs entirely in its transaction).
      */
-    static StagedLoad plan(PartSettings settings, String operationId, SchemaScript script, BitSet binary,
-                           int[] createStatement, int[][] stagedPost) {
+    static StagedLoad plan(PartSettings settings, String operationId, SchemaScript script, BitSet binary) {
         if (settings.restoreParallelism() < 2) {
             return null;
         }
         List<TableRef> tables = script.tables();
         String token = HexFormat.of().formatHex(randomBytes());
         List<Integer> chosen = new ArrayList<>();
-        String[] create = new String[tables.size()];
         Map<String, String> schemas = new LinkedHashMap<>();
         for (int i = 0; i < tables.size(); i++) {
             TableRef t = tables.get(i);
-            int at = createStatement[i];
-            if (at < 0 || !binary.get(i) || t.estimatedBytes() < settings.stagingMinBytes()) {
-                continue;
+            if (t.stageable() && binary.get(i) && t.estimatedBytes() >= settings.stagingMinBytes()) {
+                schemas.computeIfAbsent(t.schema(), s -> SCHEMA_PREFIX + token + "_" + schemas.size());
+                chosen.add(i);
             }
-            String sql = script.preData().get(at);
-            int end = qualifiedNameEnd(sql, t.schema(), t.name());
-            if (end < 0) {
-                continue; // not the statement the table list promises: this table takes the classic path
-            }
-            String staging = schemas.computeIfAbsent(t.schema(), s -> SCHEMA_PREFIX + token + "_" + schemas.size());
-            create[i] = "CREATE TABLE " + Sql.qualified(staging, t.name()) + sql.substring(end);
-            chosen.add(i);
         }
         if (chosen.isEmpty()) {
             return null;
@@ -147,20 +144,11 @@ final class StagedLoad implements AutoCloseable {
             helperOf[i] = least;
             load[least] += Math.max(1, tables.get(i).estimatedBytes());
         }
-        StagedLoad staged = new StagedLoad(settings, operationId, tables, helperOf, create, helpers);
-        staged.stagingSchemas.putAll(schemas);
+        StagedLoad staged = new StagedLoad(settings, operationId, tables, helperOf, schemas, helpers);
         for (int i : chosen) {
-            staged.stagedAt.put(createStatement[i], i);
-            TableRef t = tables.get(i);
-            List<String> statements = new ArrayList<>();
-            for (int p : stagedPost[i]) {
-                String sql = retarget(script.postData().get(p), t.schema(), t.name(), schemas.get(t.schema()));
-                if (sql != null) {
-                    statements.add(sql);
-                    staged.postDone.add(p);
-                }
-            }
-            staged.indexStatements.put(i, statements);
+            StagedBuild build = tables.get(i).stagedBuild();
+            staged.stagedAt.put(build.createAt(), i);
+            staged.postDone.addAll(build.indexes().keySet());
         }
         return staged;
     }
@@ -171,99 +159,21 @@ final class StagedLoad implements AutoCloseable {
         return b;
     }
 
-    /**
-     * The end of {@code "CREATE TABLE schema.name"} at the start of {@code sql} when it is followed by {@code " ("}
-     * and the names (quoted or not, as {@code quote_ident} writes them) are {@code schema} and {@code name}; else -1.
-     */
-    static int qualifiedNameEnd(String sql, String schema, String name) {
-        String head = "CREATE TABLE ";
-        if (!sql.startsWith(head)) {
-            return -1;
-        }
-        int[] pos = {head.length()};
-        if (!qualifiedName(sql, pos, schema, name) || !sql.startsWith(" (", pos[0])) {
-            return -1;
-        }
-        return pos[0];
+    /** The staging schema of {@code table}'s copy. */
+    String stagingSchema(TableRef table) {
+        return stagingSchemas.get(table.schema());
     }
 
-    /**
-     * {@code statement} (an {@code ALTER TABLE ONLY schema.name ADD CONSTRAINT ...} or a {@code CREATE [UNIQUE] INDEX
-     * index ON schema.name USING ...}) made to act on the table's staging copy; null when it is not of that shape.
-     */
-    static String retarget(String statement, String schema, String name, String staging) {
-        String alter = "ALTER TABLE ONLY ";
-        if (statement.startsWith(alter)) {
-            int[] pos = {alter.length()};
-            if (!qualifiedName(statement, pos, schema, name) || !statement.startsWith(" ADD CONSTRAINT ", pos[0])) {
-                return null;
-            }
-            return alter + Sql.qualified(staging, name) + statement.substring(pos[0]);
-        }
-        for (String head : List.of("CREATE INDEX ", "CREATE UNIQUE INDEX ")) {
-            if (statement.startsWith(head)) {
-                int[] pos = {head.length()};
-                if (identifier(statement, pos) == null || !statement.startsWith(" ON ", pos[0])) {
-                    return null;
-                }
-                int table = pos[0] + " ON ".length();
-                pos[0] = table;
-                if (!qualifiedName(statement, pos, schema, name) || !statement.startsWith(" USING ", pos[0])) {
-                    return null;
-                }
-                return statement.substring(0, table) + Sql.qualified(staging, name) + statement.substring(pos[0]);
-            }
-        }
-        return null;
+    /** The statement creating staged table {@code table} (an index in the script's tables) in its staging schema. */
+    String createStatement(int table) {
+        TableRef t = tables.get(table);
+        return t.stagedBuild().create().on(stagingSchema(t), t.name());
     }
 
-    /** Reads {@code schema.name} (each quoted or not) at {@code pos[0]}, advancing it; false if it is not there. */
-    private static boolean qualifiedName(String sql, int[] pos, String schema, String name) {
-        String s = identifier(sql, pos);
-        if (s == null || !s.equals(schema) || pos[0] >= sql.length() || sql.charAt(pos[0]) != '.') {
-            return false;
-        }
-        pos[0]++;
-        String n = identifier(sql, pos);
-        return n != null && n.equals(name);
-    }
-
-    /** Reads a quoted or plain (lower-case) identifier at {@code pos[0]}, advancing it; null if there is none. */
-    private static String identifier(String sql, int[] pos) {
-        int i = pos[0];
-        if (i >= sql.length()) {
-            return null;
-        }
-        StringBuilder out = new StringBuilder();
-        if (sql.charAt(i) == '"') {
-            i++;
-            while (i < sql.length()) {
-                char c = sql.charAt(i++);
-                if (c == '"') {
-                    if (i < sql.length() && sql.charAt(i) == '"') {
-                        out.append('"');
-                        i++;
-                    } else {
-                        pos[0] = i;
-                        return out.length() == 0 ? null : out.toString();
-                    }
-                } else {
-                    out.append(c);
-                }
-            }
-            return null;
-        }
-        while (i < sql.length()) {
-            char c = sql.charAt(i);
-            if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '$') {
-                out.append(c);
-                i++;
-            } else {
-                break;
-            }
-        }
-        pos[0] = i;
-        return out.length() == 0 ? null : out.toString();
+    /** The statements building staged table {@code table}'s indexes and key constraints on its staging copy. */
+    List<String> indexStatements(int table) {
+        TableRef t = tables.get(table);
+        return t.stagedBuild().indexes().values().stream().map(ddl -> ddl.on(stagingSchema(t), t.name())).toList();
     }
 
     /** How many tables are staged, for the log. */
@@ -319,13 +229,13 @@ final class StagedLoad implements AutoCloseable {
                 PostgresRestore.configureTransaction(hc, settings, operationId);
                 for (int i = 0; i < tables.size(); i++) {
                     if (helperOf[i] == h) {
-                        Sql.execute(hc, stagingCreate[i]);
+                        Sql.execute(hc, createStatement(i));
                     }
                 }
                 helpers.add(new Helper(hc, new CopyPipeline(hc,
                         "keepsake-pg-restore-stage-" + settings.partName() + "-" + (h + 1))));
             } catch (SQLException | RuntimeException e) {
-                closeQuietly(hc);
+                Closeables.closeAfterFailure(hc, e);
                 throw e;
             }
         }
@@ -341,7 +251,7 @@ final class StagedLoad implements AutoCloseable {
         if (h >= 0) {
             TableRef t = tables.get(table);
             if (size > 0) {
-                String sql = "COPY " + Sql.qualified(stagingSchemas.get(t.schema()), t.name())
+                String sql = "COPY " + Sql.qualified(stagingSchema(t), t.name())
                         + Sql.columnList(t.columns()) + " FROM STDIN"
                         + BinaryCopy.options(true, settings.copyFreeze());
                 helpers.get(h).pipeline().copy(sql, true, PostgresRestore.copyingInto(t), chunk, content);
@@ -367,7 +277,7 @@ final class StagedLoad implements AutoCloseable {
      * it did not see (a reader that does not know chunk counts), then commits; throws the first failure.
      */
     void finishLoading() throws IOException, SQLException {
-        for (int table : List.copyOf(indexStatements.keySet())) {
+        for (int table : List.copyOf(indexesPending)) {
             queueIndexStatements(table);
         }
         for (Helper h : helpers) {
@@ -383,13 +293,12 @@ final class StagedLoad implements AutoCloseable {
 
     /** Has the loading connection of {@code table} build its indexes and key constraints next (once). */
     private void queueIndexStatements(int table) throws IOException, SQLException {
-        List<String> statements = indexStatements.remove(table);
-        if (statements == null) {
+        if (!indexesPending.remove(table)) {
             return;
         }
         TableRef t = tables.get(table);
-        for (String sql : statements) {
-            helpers.get(helperOf[table]).pipeline().execute(sql, "building an index of " + TableCopier.describe(t)
+        for (String sql : indexStatements(table)) {
+            helpers.get(helperOf[table]).pipeline().execute(sql, "building an index of " + t.describe()
                     + " on its staged copy (" + Sql.abbreviate(sql) + ")");
         }
     }
@@ -435,7 +344,7 @@ final class StagedLoad implements AutoCloseable {
             return null;
         }
         TableRef t = tables.get(table);
-        return "ALTER TABLE " + Sql.qualified(stagingSchemas.get(t.schema()), t.name()) + " SET SCHEMA "
+        return "ALTER TABLE " + Sql.qualified(stagingSchema(t), t.name()) + " SET SCHEMA "
                 + Sql.ident(t.schema());
     }
 
@@ -487,7 +396,7 @@ final class StagedLoad implements AutoCloseable {
             } catch (SQLException e) {
                 // a broken connection cannot roll back; closing it ends the transaction on the server
             }
-            closeQuietly(h.connection());
+            Closeables.closeQuietly(h.connection()); // the server ends the session and its transaction
         }
         helpers.clear();
         try {
@@ -504,14 +413,6 @@ final class StagedLoad implements AutoCloseable {
                 LOG.warn("{} - could not delete the restore's spill file {}: {}", operationId, spillFile,
                         e.toString());
             }
-        }
-    }
-
-    private static void closeQuietly(Connection c) {
-        try {
-            c.close();
-        } catch (SQLException e) {
-            // the server ends the session and its transaction either way
         }
     }
 

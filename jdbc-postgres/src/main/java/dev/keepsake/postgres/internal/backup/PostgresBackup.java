@@ -1,9 +1,20 @@
-package dev.keepsake.postgres.internal;
+package dev.keepsake.postgres.internal.backup;
 
+import dev.keepsake.core.internal.lang.Closeables;
+import dev.keepsake.core.internal.lang.DaemonThreads;
+import dev.keepsake.core.internal.lang.Throwables;
 import dev.keepsake.core.spi.ArchiveEntry;
 import dev.keepsake.core.spi.JobContext;
 import dev.keepsake.core.spi.PartWriter;
 import dev.keepsake.postgres.PostgresBackupException;
+import dev.keepsake.postgres.internal.PartAttributes;
+import dev.keepsake.postgres.internal.PartLayout;
+import dev.keepsake.postgres.internal.PartSettings;
+import dev.keepsake.postgres.internal.ServerInfo;
+import dev.keepsake.postgres.internal.Sql;
+import dev.keepsake.postgres.internal.TableList;
+import dev.keepsake.postgres.internal.copy.BinaryCopy;
+import dev.keepsake.postgres.internal.copy.TableCopier;
 import dev.keepsake.postgres.internal.schema.SchemaExtractor;
 import dev.keepsake.postgres.internal.schema.SchemaScope;
 import dev.keepsake.postgres.internal.schema.SchemaScript;
@@ -32,7 +43,6 @@ import java.util.concurrent.ExecutorCompletionService;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -42,25 +52,12 @@ import java.util.concurrent.atomic.AtomicReference;
  * Writes the PostgreSQL part: one {@code REPEATABLE READ, READ ONLY} transaction whose snapshot is exported and shared
  * by the other copy connections (opened while the schema is read, see {@link CopyConnections}); the schema read inside
  * it; tables copied biggest first, in parallel (a table much bigger than a fair share cut into ranges of blocks, see
- * {@link CopyPlan}), as chunks of whole rows. One backup at a time per instance (the engine never runs two).
+ * {@link CopyPlan}), as chunks of whole rows; all of it in the part's one layout ({@link PartLayout}). One backup at a
+ * time per instance (the engine never runs two).
  */
 public final class PostgresBackup {
 
     private static final Logger LOG = LoggerFactory.getLogger(PostgresBackup.class);
-
-    /**
-     * Version of this part's layout inside the archive; the restore refuses layouts it does not know. Layout 1 has
-     * every table in COPY's text format; in layout 2 the table list ({@value #TABLES_ENTRY}, right after the schema)
-     * gives each table's format, text or binary; layout 3 adds to that list where a restore may stage each table
-     * ({@link TableList}), which lets it load and index big tables on several connections. A backup is written in the
-     * lowest layout that holds it, so that older versions read what they can.
-     */
-    public static final String LAYOUT = "3";
-    static final String LAYOUT_BINARY = "2";
-    static final String LAYOUT_TEXT_ONLY = "1";
-    static final String SCHEMA_ENTRY = "schema.json";
-    static final String TABLES_ENTRY = "tables.tsv";
-    static final String DATA_PREFIX = "data/";
 
     private final PartSettings settings;
     /** The schema version reported to the engine for an operation, checked again inside the snapshot. */
@@ -71,10 +68,6 @@ public final class PostgresBackup {
 
     public PostgresBackup(PartSettings settings) {
         this.settings = settings;
-    }
-
-    static String streamName(int tableIndex) {
-        return DATA_PREFIX + String.format("%06d", tableIndex);
     }
 
     /** Reads the schema version in a short read-only transaction of its own. */
@@ -235,24 +228,21 @@ public final class PostgresBackup {
 
     private void recordMetadata(PartWriter out, ServerInfo server, SchemaScript script, BitSet binary)
             throws IOException {
-        boolean staged = TableList.anyStageable(script.tables(), binary);
-        if (binary.isEmpty()) {
-            out.putAttribute("layout", LAYOUT_TEXT_ONLY);
-            out.putAttribute("data_format", "text");
-        } else {
-            out.putAttribute("layout", staged ? LAYOUT : LAYOUT_BINARY);
-            out.putAttribute("data_format", binary.cardinality() == script.tables().size() ? "binary" : "text+binary");
-        }
-        out.putAttribute("server_version_num", Integer.toString(server.versionNum()));
-        out.putAttribute("server_version", server.version());
-        out.putAttribute("server_encoding", server.encoding());
-        out.putAttribute("database", server.database());
-        out.putAttribute("owners_and_privileges", Boolean.toString(settings.scope().includeOwnersAndPrivileges()));
-        out.putAttribute("schemas", Integer.toString(script.schemas().size()));
-        out.putAttribute("tables", Integer.toString(script.tables().size()));
-        out.putAttribute("statements", Integer.toString(script.preData().size() + script.postData().size()));
-        writeFile(out, SCHEMA_ENTRY, script.toText().getBytes(StandardCharsets.UTF_8));
-        writeFile(out, TABLES_ENTRY, TableList.write(script.tables(), binary, staged)
+        out.putAttribute(PartAttributes.LAYOUT, Integer.toString(PartLayout.VERSION));
+        out.putAttribute(PartAttributes.DATA_FORMAT, binary.isEmpty() ? "text"
+                : binary.cardinality() == script.tables().size() ? "binary" : "text+binary");
+        out.putAttribute(PartAttributes.SERVER_VERSION_NUM, Integer.toString(server.versionNum()));
+        out.putAttribute(PartAttributes.SERVER_VERSION, server.version());
+        out.putAttribute(PartAttributes.SERVER_ENCODING, server.encoding());
+        out.putAttribute(PartAttributes.DATABASE, server.database());
+        out.putAttribute(PartAttributes.OWNERS_AND_PRIVILEGES,
+                Boolean.toString(settings.scope().includeOwnersAndPrivileges()));
+        out.putAttribute(PartAttributes.SCHEMAS, Integer.toString(script.schemas().size()));
+        out.putAttribute(PartAttributes.TABLES, Integer.toString(script.tables().size()));
+        out.putAttribute(PartAttributes.STATEMENTS, Integer.toString(script.preData().size()
+                + script.postData().size()));
+        writeFile(out, PartLayout.SCHEMA_ENTRY, script.toText().getBytes(StandardCharsets.UTF_8));
+        writeFile(out, PartLayout.TABLES_ENTRY, TableList.write(script.tables(), binary)
                 .getBytes(StandardCharsets.UTF_8));
     }
 
@@ -268,10 +258,11 @@ public final class PostgresBackup {
         AtomicInteger next = new AtomicInteger();
         AtomicBoolean stop = new AtomicBoolean();
         String op = context.operationId();
-        ExecutorService pool = Executors.newFixedThreadPool(connections.size(), daemonThreads("keepsake-pg-copy-", op));
+        ExecutorService pool = Executors.newFixedThreadPool(connections.size(),
+                DaemonThreads.factory("keepsake-pg-copy", op));
         List<ExecutorService> appenders = new ArrayList<>();
         for (int i = 0; i < connections.size(); i++) {
-            appenders.add(Executors.newSingleThreadExecutor(daemonThreads("keepsake-pg-append-" + (i + 1) + "-", op)));
+            appenders.add(Executors.newSingleThreadExecutor(DaemonThreads.factory("keepsake-pg-append-" + (i + 1), op)));
         }
         CompletionService<Void> done = new ExecutorCompletionService<>(pool);
         List<Future<Void>> futures = new ArrayList<>();
@@ -287,10 +278,10 @@ public final class PostgresBackup {
                         TableRef table = tables.get(index);
                         context.phase("copying " + table.schema() + "." + table.name());
                         try {
-                            copier.copy(c, table, work.range(), binary.get(index), streamName(index), out, stop::get);
+                            copier.copy(c, table, work.range(), binary.get(index), PartLayout.streamName(index), out, stop::get);
                         } catch (SQLException e) {
                             throw new PostgresBackupException("backup of part '" + settings.partName()
-                                    + "' failed while copying " + TableCopier.describe(table) + ": "
+                                    + "' failed while copying " + table.describe() + ": "
                                     + Sql.describe(e), e);
                         }
                     }
@@ -315,7 +306,7 @@ public final class PostgresBackup {
                 }
             }
             if (first != null) {
-                rethrow(first);
+                throw Throwables.rethrow(first, IOException.class, SQLException.class);
             }
         } catch (InterruptedException e) {
             stop.set(true);
@@ -332,31 +323,6 @@ public final class PostgresBackup {
             appenders.forEach(ExecutorService::shutdown);
             appenders.forEach(PostgresBackup::awaitQuietly);
         }
-    }
-
-    private static ThreadFactory daemonThreads(String prefix, String operationId) {
-        AtomicInteger n = new AtomicInteger();
-        return r -> {
-            Thread t = new Thread(r, prefix + n.incrementAndGet() + "-" + operationId);
-            t.setDaemon(true);
-            return t;
-        };
-    }
-
-    private static void rethrow(Throwable t) throws IOException, SQLException {
-        if (t instanceof IOException io) {
-            throw io;
-        }
-        if (t instanceof SQLException sql) {
-            throw sql;
-        }
-        if (t instanceof RuntimeException re) {
-            throw re;
-        }
-        if (t instanceof Error err) {
-            throw err;
-        }
-        throw new IOException(t);
     }
 
     private static void cancelQueries(List<Connection> connections) {
@@ -380,12 +346,8 @@ public final class PostgresBackup {
     }
 
     private static void closeAll(List<Connection> connections) {
-        for (Connection c : connections) {
-            try {
-                c.close(); // rolls back the read-only transaction if still open
-            } catch (SQLException e) {
-                // closing a broken connection can fail; nothing was written through it
-            }
-        }
+        // closing rolls back the read-only transaction if still open; closing a broken connection can fail, and
+        // nothing was written through it
+        connections.forEach(Closeables::closeQuietly);
     }
 }
