@@ -5,7 +5,7 @@ import dev.keepsake.core.spi.PreparedRestore;
 import dev.keepsake.postgres.internal.PartAttributes;
 import dev.keepsake.postgres.internal.PartLayout;
 import dev.keepsake.postgres.internal.TableList;
-import dev.keepsake.postgres.internal.content.DatabaseContent;
+import dev.keepsake.postgres.testing.internal.DatabaseContent;
 import dev.keepsake.postgres.internal.schema.SchemaScript;
 import dev.keepsake.postgres.internal.schema.StagedBuild;
 import dev.keepsake.postgres.internal.schema.TableRef;

@@ -1,5 +1,6 @@
 package dev.keepsake.postgres;
 
+import dev.keepsake.postgres.testing.RoundTripAssertion;
 import dev.keepsake.testfixtures.EditablePartArchive;
 import dev.keepsake.postgres.internal.PartAttributes;
 import dev.keepsake.postgres.internal.PartLayout;

@@ -1,7 +1,7 @@
 package dev.keepsake.postgres;
 
 import dev.keepsake.core.OperationStatus;
-import dev.keepsake.postgres.internal.content.DatabaseContent;
+import dev.keepsake.postgres.testing.internal.DatabaseContent;
 import dev.keepsake.testkit.PostgresServer;
 import dev.keepsake.testkit.TestDatabase;
 import org.junit.jupiter.api.Test;

@@ -1,6 +1,6 @@
 package dev.keepsake.postgres;
 
-import dev.keepsake.postgres.internal.content.DatabaseContent;
+import dev.keepsake.postgres.testing.internal.DatabaseContent;
 import dev.keepsake.testkit.PostgresExtension;
 import dev.keepsake.testkit.PostgresServer;
 import dev.keepsake.testkit.TestDatabase;

@@ -1,5 +1,6 @@
 package dev.keepsake.postgres;
 
+import dev.keepsake.postgres.testing.RoundTripAssertion;
 import dev.keepsake.testkit.PostgresExtension;
 import dev.keepsake.testkit.PostgresServer;
 import dev.keepsake.testkit.TestDatabase;

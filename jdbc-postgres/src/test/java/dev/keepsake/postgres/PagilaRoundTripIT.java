@@ -1,5 +1,6 @@
 package dev.keepsake.postgres;
 
+import dev.keepsake.postgres.testing.RoundTripAssertion;
 import dev.keepsake.core.OperationStatus;
 import dev.keepsake.testkit.Fixtures;
 import dev.keepsake.testkit.PostgresExtension;

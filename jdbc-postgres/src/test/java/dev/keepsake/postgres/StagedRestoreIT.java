@@ -1,5 +1,6 @@
 package dev.keepsake.postgres;
 
+import dev.keepsake.postgres.testing.RoundTripAssertion;
 import dev.keepsake.core.spi.PartReader;
 import dev.keepsake.core.spi.PreparedRestore;
 import dev.keepsake.postgres.internal.PartAttributes;

@@ -1,6 +1,4 @@
-package dev.keepsake.postgres.internal.content;
-
-import dev.keepsake.postgres.internal.Sql;
+package dev.keepsake.postgres.testing.internal;
 
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -198,7 +196,7 @@ public record DatabaseContent(SortedMap<String, String> objects, SortedMap<Strin
         }
         SortedMap<String, String> result = new TreeMap<>();
         for (String[] r : rels) {
-            String from = ("r".equals(r[2]) ? "ONLY " : "") + Sql.qualified(r[0], r[1]);
+            String from = ("r".equals(r[2]) ? "ONLY " : "") + quoted(r[0]) + "." + quoted(r[1]);
             String sql = "SELECT count(*), coalesce(sum(('x' || substr(h, 1, 16))::bit(64)::bigint::numeric), 0),"
                     + " coalesce(sum(('x' || substr(h, 17, 16))::bit(64)::bigint::numeric), 0)"
                     + " FROM (SELECT pg_catalog.md5(t::text) AS h FROM " + from + " AS t) AS x";
@@ -239,5 +237,10 @@ public record DatabaseContent(SortedMap<String, String> objects, SortedMap<Strin
                 out.add("different " + what + ": " + k + "\n    expected: " + e + "\n    actual:   " + a);
             }
         }
+    }
+
+    /** Always-quoted identifier ({@code "a""b"}); the names come from the catalogs. */
+    private static String quoted(String name) {
+        return '"' + name.replace("\"", "\"\"") + '"';
     }
 }

@@ -1,4 +1,4 @@
-package dev.keepsake.postgres;
+package dev.keepsake.postgres.testing;
 
 import dev.keepsake.core.ArchiveKey;
 import dev.keepsake.core.MaintenanceEngine;
@@ -6,7 +6,8 @@ import dev.keepsake.core.OperationStatus;
 import dev.keepsake.core.RestoreSource;
 import dev.keepsake.core.Version;
 import dev.keepsake.core.spi.BackupStore;
-import dev.keepsake.postgres.internal.content.DatabaseContent;
+import dev.keepsake.postgres.testing.internal.DatabaseContent;
+import dev.keepsake.postgres.PostgresPart;
 import dev.keepsake.postgres.spi.SchemaVersionProvider;
 
 import javax.sql.DataSource;
