@@ -568,7 +568,7 @@ class EngineTest {
         changed[offset] ^= 1;
         items.set(i, items.get(i).withContent(changed));
         Path tampered = tmp.resolve("tampered.tgz");
-        TarSurgery.write(items, tampered);
+        TarSurgery.write(items, tampered, ArchiveFormat.GZIP);
         MaintenanceHooks swapAfterVerification = new MaintenanceHooks() {
             @Override
             public void beforeRestore(String id, BackupDescription backup) throws Exception {
