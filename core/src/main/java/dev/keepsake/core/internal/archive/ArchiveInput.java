@@ -1,5 +1,6 @@
 package dev.keepsake.core.internal.archive;
 
+import dev.keepsake.core.internal.lang.Closeables;
 import dev.keepsake.core.internal.compress.CompressedUnits;
 import dev.keepsake.core.internal.compress.Compression;
 import dev.keepsake.core.internal.compress.ReadAheadInputStream;
@@ -83,7 +84,7 @@ final class ArchiveInput implements AutoCloseable {
             return new ArchiveInput(raw, format, size, compressed, units, decompressing,
                     new DecompressedCounter(decompressing, limit, limitWhat));
         } catch (IOException | RuntimeException e) {
-            raw.close();
+            Closeables.closeAfterFailure(raw, e);
             if (e instanceof IOException io && !(e instanceof InterruptedIOException)) {
                 throw new ArchiveVerificationException("The archive is damaged: its compressed data cannot be read ("
                         + io.getMessage() + "); use an intact copy.", io);

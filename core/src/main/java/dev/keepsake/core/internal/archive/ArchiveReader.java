@@ -1,5 +1,6 @@
 package dev.keepsake.core.internal.archive;
 
+import dev.keepsake.core.internal.lang.Closeables;
 import dev.keepsake.core.ArchiveVerificationException;
 import dev.keepsake.core.spi.ArchiveEntry;
 import dev.keepsake.core.spi.JobContext;
@@ -85,7 +86,7 @@ public final class ArchiveReader implements AutoCloseable {
             }
             return reader;
         } catch (IOException | RuntimeException e) {
-            in.close();
+            Closeables.closeAfterFailure(in, e);
             throw e;
         }
     }
