@@ -533,7 +533,7 @@ class EngineTest {
 
     @Test
     void chunkChangedBetweenVerificationAndPreparationFailsTheRestoreBeforeAnyPartCommits() throws Exception {
-        // chunks have no hash of their own (format 2): the data's SHA-256 is checked again after the last part read
+        // chunks have no hash of their own: the data's SHA-256 is checked again after the last part read
         Fixture f = new Fixture(tmp);
         Map<String, String> before = f.targets();
 

@@ -458,6 +458,7 @@ public final class ArchiveVerifier {
         long[] counts = new long[m.parts().size()];
         long[] bytes = new long[m.parts().size()];
         Map<String, Integer> nextChunk = new HashMap<>();
+        Set<String> paths = new HashSet<>();
         int currentPart = -1;
         long total = 0;
         for (Manifest.Entry e : m.entries()) {
@@ -472,7 +473,10 @@ public final class ArchiveVerifier {
             currentPart = p;
             String problem = ArchiveLayout.pathProblem(e.name());
             if (problem != null) {
-                throw inconsistent("entry name '" + ManifestJson.abbreviate(e.name()) + "' " + problem);
+                throw inconsistent("entry '" + ManifestJson.abbreviate(e.path()) + "' has a name that " + problem);
+            }
+            if (!paths.add(e.path())) {
+                throw inconsistent("it lists the entry '" + ManifestJson.abbreviate(e.path()) + "' twice");
             }
             String expected;
             if (e.type() == ArchiveEntry.Type.CHUNK) {
