@@ -26,8 +26,6 @@ import java.util.function.LongConsumer;
 final class ArchiveInput implements AutoCloseable {
 
     final ArchiveFormat format;
-    final long fileSize;
-    final CompressedCounter compressed;
     final DecompressedCounter decompressed;
     final TarReader tar;
     /** The walk of the compressed units, as far as the decompressor has read. */
@@ -35,14 +33,12 @@ final class ArchiveInput implements AutoCloseable {
     private final InputStream file;
     private final ReadAheadInputStream readAhead;
 
-    private ArchiveInput(InputStream file, ArchiveFormat format, long fileSize, CompressedCounter compressed,
-                         CompressedUnits units, ReadAheadInputStream readAhead, DecompressedCounter decompressed) {
+    private ArchiveInput(InputStream file, ArchiveFormat format, CompressedUnits units, ReadAheadInputStream readAhead,
+                         DecompressedCounter decompressed) {
         this.file = file;
         this.units = units;
         this.readAhead = readAhead;
         this.format = format;
-        this.fileSize = fileSize;
-        this.compressed = compressed;
         this.decompressed = decompressed;
         this.tar = new TarReader(decompressed);
     }
@@ -53,10 +49,8 @@ final class ArchiveInput implements AutoCloseable {
      * @param progress   receives the number of compressed bytes read so far, or null
      */
     static ArchiveInput open(Path path, long limit, String limitWhat, LongConsumer progress) throws IOException {
-        long size;
         InputStream raw;
         try {
-            size = Files.size(path);
             raw = Files.newInputStream(path);
         } catch (NoSuchFileException e) {
             throw new ArchiveVerificationException("The archive file does not exist (" + path.getFileName()
@@ -81,7 +75,7 @@ final class ArchiveInput implements AutoCloseable {
             CompressedUnits units = CompressedUnits.of(format);
             InputStream decompressor = Compression.decompress(format, new WalkingInputStream(compressed, units), 0);
             ReadAheadInputStream decompressing = new ReadAheadInputStream(decompressor);
-            return new ArchiveInput(raw, format, size, compressed, units, decompressing,
+            return new ArchiveInput(raw, format, units, decompressing,
                     new DecompressedCounter(decompressing, limit, limitWhat));
         } catch (IOException | RuntimeException e) {
             Closeables.closeAfterFailure(raw, e);

@@ -42,7 +42,6 @@ public final class ArchiveLayout {
     public static final int BUFFER_SIZE = 256 * 1024;
 
     private static final Pattern PART_NAME = Pattern.compile("[A-Za-z0-9._:-]{1,100}");
-    private static final Pattern CHUNK_TAR_NAME = Pattern.compile("parts/[^/]+/.+\\.chunk-[0-9]{6}");
 
     private ArchiveLayout() {
     }
@@ -110,11 +109,6 @@ public final class ArchiveLayout {
     /** The tar name of chunk {@code index} of stream {@code stream} in part {@code part}. */
     public static String chunkTarName(String part, String stream, int index) {
         return PARTS_PREFIX + part + "/" + stream + CHUNK_INFIX + String.format(Locale.ROOT, "%06d", index);
-    }
-
-    /** Whether {@code tarName} has the form of a chunk's tar name ({@code parts/<part>/<stream>.chunk-NNNNNN}). */
-    public static boolean isChunkTarName(String tarName) {
-        return CHUNK_TAR_NAME.matcher(tarName).matches();
     }
 
     /** Lower-case hex. */

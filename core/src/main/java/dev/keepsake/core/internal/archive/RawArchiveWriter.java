@@ -40,9 +40,12 @@ import java.util.Map;
  * }
  * }</pre>
  *
- * Entries written with {@link #raw} are not listed in the manifest; {@link #finishRaw()} ends the archive without
- * adding a manifest (write your own {@code keepsake/manifest.json} with {@link #raw}). The caller's stream is flushed,
- * never closed.
+ * The archive is of the one format (docs/archive-format.md): listed chunks get no hash in the manifest, which
+ * records instead the size and SHA-256 of the compressed data, ended and marked by {@link #endData()} ({@link #finish}
+ * and {@link #manifest()} end it if nothing did). Entries written with {@link #raw} are not listed in the manifest;
+ * {@link #finishRaw()} ends the archive without adding a manifest (to write your own, call {@link #endData()}, then
+ * write {@code keepsake/manifest.json} with {@link #raw}; without the mark the archive is refused as incomplete).
+ * {@link #compressTar} compresses a whole tar stream the same way. The caller's stream is flushed, never closed.
  */
 public final class RawArchiveWriter {
 

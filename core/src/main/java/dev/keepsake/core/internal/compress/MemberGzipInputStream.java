@@ -268,7 +268,7 @@ public final class MemberGzipInputStream extends InputStream {
         return n == 0 && inflater.finished();
     }
 
-    public static int readIntLe(byte[] b, int at) {
+    private static int readIntLe(byte[] b, int at) {
         return (b[at] & 0xff) | (b[at + 1] & 0xff) << 8 | (b[at + 2] & 0xff) << 16 | (b[at + 3] & 0xff) << 24;
     }
 
