@@ -17,9 +17,9 @@ public enum BackupVerification {
      */
     STORED_BYTES,
     /**
-     * Everything {@link #STORED_BYTES} checks, and the file is also decompressed and verified entry by entry as a
-     * restore would (signature, every entry's size and SHA-256): also catches a fault of the compressor or the archive
-     * writer. Costs one decompression and hashing pass over the whole data (about a second per GB of table data).
+     * Everything {@link #STORED_BYTES} checks, and the file is also verified as {@link MaintenanceEngine#verify} does
+     * (signature, the compressed data's SHA-256, then decompressed entry by entry: every entry's name, size and,
+     * chunks excepted, SHA-256): also catches a fault of the compressor or the archive writer. Costs one decompression and hashing pass over the whole data (about a second per GB of table data).
      */
     FULL
 }

@@ -1,5 +1,6 @@
 package dev.keepsake.core;
 
+import dev.keepsake.core.internal.lang.DaemonThreads;
 import dev.keepsake.core.internal.engine.OperationFailure;
 import dev.keepsake.core.internal.engine.BackupProcedure;
 import dev.keepsake.core.internal.engine.EngineSettings;
@@ -53,10 +54,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@code <workDirectory>/status.json} on every change, and an operation cut off by a crash reads as failed
  * ("interrupted", {@link ErrorCode#INTERRUPTED}) afterwards.
  *
- * <p>A restore reads the archive twice: pass 1 verifies it (signature, set and order of entries, sizes, the hashes
- * of every entry but the chunks of data streams, nothing after the end) and asks the version policy; only then does
- * the before-restore hook run and do the parts prepare (pass 2, hashing everything they read and failing an entry that
- * differs before its last byte reaches the part), and only when every part prepared do they commit. A new backup is
+ * <p>A restore reads the archive twice: pass 1 verifies it without inflating its data (signature, manifest, header,
+ * the size and SHA-256 of the compressed data the manifest records, nothing after the end; docs/archive-format.md)
+ * and asks the version policy; only then does the before-restore hook run and do the parts prepare (pass 2, checking
+ * every entry against the manifest and hashing every entry but the chunks as they read it, failing an entry that
+ * differs before its last byte reaches the part, and the data's SHA-256 again after the last part), and only when
+ * every part prepared do they commit. A new backup is
  * checked before it becomes visible as {@link Builder#backupVerification} says.
  *
  * <p><b>Thread-safe:</b> every method may be called from any thread.
@@ -162,8 +165,9 @@ public final class MaintenanceEngine implements AutoCloseable {
     }
 
     /**
-     * Verifies an archive completely (signature, set and order of entries, sizes, hashes, nothing after the end) and
-     * checks it against the version policy, without changing anything. May take as long as reading the whole file;
+     * Verifies an archive completely — both passes of a restore, with nothing receiving the entries: signature,
+     * manifest, the compressed data's SHA-256, then every entry's name, type, size, link target and (chunks excepted)
+     * SHA-256, nothing after the end — and checks it against the version policy, without changing anything. May take as long as reading the whole file;
      * runs on the calling thread and does not take the operation lock.
      *
      * @throws ArchiveVerificationException when the archive is damaged, tampered with or not acceptably signed (also
@@ -288,9 +292,7 @@ public final class MaintenanceEngine implements AutoCloseable {
         Runnable task = () -> run(op, procedure, onRejected);
         try {
             if (settings.executor() == null) {
-                Thread t = new Thread(task, "keepsake-" + op.kind.label + "-" + THREADS.incrementAndGet());
-                t.setDaemon(true);
-                t.start();
+                DaemonThreads.start("keepsake-" + op.kind.label + "-" + THREADS.incrementAndGet(), task);
             } else {
                 settings.executor().execute(task);
             }

@@ -535,7 +535,7 @@ class EngineTest {
 
     @Test
     void chunkChangedBetweenVerificationAndPreparationFailsTheRestoreBeforeAnyPartCommits() throws Exception {
-        // chunks have no hash of their own (format 2): the data's SHA-256 is checked again after the last part read
+        // chunks have no hash of their own: the data's SHA-256 is checked again after the last part read
         Fixture f = new Fixture(tmp);
         Map<String, String> before = f.targets();
 
@@ -570,7 +570,7 @@ class EngineTest {
         changed[offset] ^= 1;
         items.set(i, items.get(i).withContent(changed));
         Path tampered = tmp.resolve("tampered.tgz");
-        TarSurgery.write(items, tampered);
+        TarSurgery.write(items, tampered, ArchiveFormat.GZIP);
         MaintenanceHooks swapAfterVerification = new MaintenanceHooks() {
             @Override
             public void beforeRestore(String id, BackupDescription backup) throws Exception {

@@ -1,24 +1,29 @@
 package dev.keepsake.core;
 
 import dev.keepsake.core.internal.archive.RawArchiveWriter;
+import com.github.luben.zstd.ZstdOutputStream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarConstants;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.EnumMap;
 import java.util.Map;
-import java.util.function.Consumer;
+import java.util.function.BiConsumer;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 import java.util.zip.GZIPOutputStream;
@@ -27,28 +32,47 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * pg_verifybackup-style: one good archive, damaged one way per case; each must be refused by {@code verify} and by a
- * restore with a specific message, and no part may change.
+ * pg_verifybackup-style: one good archive per compression (gzip, zstd), damaged one way per case; each must be refused
+ * by {@code verify} and by a restore with a specific message, and no part may change.
  */
 class HostileArchiveTest {
 
     @TempDir
     static Path shared;
     static Fixture fixture;
-    static byte[] good;
-    static List<TarSurgery.Item> items;
+    static final Map<ArchiveFormat, Good> GOOD = new EnumMap<>(ArchiveFormat.class);
+
+    /** A good archive of one compression: its bytes and its tar entries. */
+    record Good(ArchiveFormat format, byte[] bytes, List<TarSurgery.Item> items) {
+        TarSurgery.Item item(String name) {
+            return items.get(TarSurgery.indexOf(items, name));
+        }
+
+        /** The decompressed tar stream. */
+        byte[] tar() throws IOException {
+            Path p = shared.resolve("good-" + format);
+            try (var in = TarSurgery.decompressed(p)) {
+                return in.readAllBytes();
+            }
+        }
+    }
 
     @BeforeAll
-    static void makeGoodArchive() throws Exception {
+    static void makeGoodArchives() throws Exception {
         fixture = new Fixture(shared.resolve("fixture"));
-        try (MaintenanceEngine engine = fixture.builder().workDirectory(shared.resolve("backup-work")).build()) {
-            good = Files.readAllBytes(fixture.backup(engine, "good.tgz"));
+        for (ArchiveFormat format : ArchiveFormat.values()) {
+            try (MaintenanceEngine engine = fixture.builder().format(format).compressionLevel(1)
+                    .workDirectory(shared.resolve("backup-work-" + format)).build()) {
+                Path copy = fixture.backup(engine, "good." + format);
+                Path good = shared.resolve("good-" + format);
+                Files.copy(copy, good);
+                GOOD.put(format, new Good(format, Files.readAllBytes(good), TarSurgery.read(good)));
+            }
         }
-        items = TarSurgery.read(shared.resolve("fixture/good.tgz"));
     }
 
     interface Damage {
-        void write(Path out) throws Exception;
+        void write(Good good, Path out) throws Exception;
     }
 
     record Case(String name, Damage damage, String expected, UnaryOperator<MaintenanceEngine.Builder> config) {
@@ -59,25 +83,25 @@ class HostileArchiveTest {
     }
 
     static Case bytes(String name, UnaryOperator<byte[]> edit, String expected) {
-        return new Case(name, out -> Files.write(out, edit.apply(good.clone())), expected, b -> b);
+        return new Case(name, (g, out) -> Files.write(out, edit.apply(g.bytes().clone())), expected, b -> b);
     }
 
-    static Case tar(String name, Consumer<List<TarSurgery.Item>> edit, String expected) {
+    static Case tar(String name, BiConsumer<Good, List<TarSurgery.Item>> edit, String expected) {
         return tar(name, edit, expected, b -> b);
     }
 
-    static Case tar(String name, Consumer<List<TarSurgery.Item>> edit, String expected,
+    static Case tar(String name, BiConsumer<Good, List<TarSurgery.Item>> edit, String expected,
                     UnaryOperator<MaintenanceEngine.Builder> config) {
-        return new Case(name, out -> {
-            List<TarSurgery.Item> copy = new ArrayList<>(items);
-            edit.accept(copy);
-            TarSurgery.write(copy, out);
+        return new Case(name, (g, out) -> {
+            List<TarSurgery.Item> copy = new ArrayList<>(g.items());
+            edit.accept(g, copy);
+            TarSurgery.write(copy, out, g.format());
         }, expected, config);
     }
 
     /** Edits the manifest text and signs the result with the right key: only the parser can object. */
     static Case resigned(String name, UnaryOperator<String> edit, String expected) {
-        return tar(name, l -> {
+        return tar(name, (g, l) -> {
             int m = TarSurgery.indexOf(l, "keepsake/manifest.json");
             byte[] json = edit.apply(new String(l.get(m).content(), StandardCharsets.UTF_8))
                     .getBytes(StandardCharsets.UTF_8);
@@ -86,20 +110,26 @@ class HostileArchiveTest {
         }, expected);
     }
 
-    static String manifest() {
-        return new String(items.get(TarSurgery.indexOf(items, "keepsake/manifest.json")).content(),
-                StandardCharsets.UTF_8);
+    /** Edits the decompressed tar bytes and compresses them again as a backup does (the data ending at the manifest). */
+    static Case rawTar(String name, UnaryOperator<byte[]> edit, String expected) {
+        return new Case(name, (g, out) -> {
+            byte[] tar = edit.apply(g.tar());
+            try (OutputStream o = Files.newOutputStream(out)) {
+                RawArchiveWriter.compressTar(tar, headerOffset(tar, "keepsake/manifest.json"), g.format(), o);
+            }
+        }, expected, b -> b);
     }
 
-    /** Edits the decompressed tar bytes and gzips them again. */
-    static Case rawTar(String name, UnaryOperator<byte[]> edit, String expected) {
-        return new Case(name, out -> {
-            byte[] tar;
-            try (var in = new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(good))) {
-                tar = in.readAllBytes();
-            }
-            Files.write(out, gzip(edit.apply(tar)));
-        }, expected, b -> b);
+    /** Edits the decompressed tar bytes and compresses them again with the format's ordinary tool. */
+    static Case recompressed(String name, UnaryOperator<byte[]> edit, String expected) {
+        return new Case(name, (g, out) -> Files.write(out, plain(g.format(), edit.apply(g.tar()))), expected, b -> b);
+    }
+
+    /** The tar stream with the formatVersion of its header (and manifest) replaced. */
+    static byte[] formatVersion(byte[] tar, int version) {
+        String text = new String(tar, StandardCharsets.ISO_8859_1);
+        return text.replace("{\"formatVersion\":3,", "{\"formatVersion\":" + version + ",")
+                .getBytes(StandardCharsets.ISO_8859_1);
     }
 
     /** Fills a ustar header with a valid checksum. */
@@ -145,9 +175,15 @@ class HostileArchiveTest {
     }
 
     static byte[] gzip(byte[] content) {
+        return plain(ArchiveFormat.GZIP, content);
+    }
+
+    /** {@code content} compressed by the format's ordinary library (one gzip member, one zstd frame). */
+    static byte[] plain(ArchiveFormat format, byte[] content) {
         try {
             ByteArrayOutputStream out = new ByteArrayOutputStream();
-            try (GZIPOutputStream g = new GZIPOutputStream(out)) {
+            try (OutputStream g = format == ArchiveFormat.GZIP ? new GZIPOutputStream(out)
+                    : new ZstdOutputStream(out, 3)) {
                 g.write(content);
             }
             return out.toByteArray();
@@ -162,10 +198,6 @@ class HostileArchiveTest {
         return r;
     }
 
-    static TarSurgery.Item item(String name) {
-        return items.get(TarSurgery.indexOf(items, name));
-    }
-
     static Stream<Case> cases() {
         String incomplete = "is incomplete";
         return Stream.of(
@@ -174,84 +206,100 @@ class HostileArchiveTest {
                 bytes("truncated at half", b -> Arrays.copyOf(b, b.length / 2), incomplete),
                 bytes("truncated 100 bytes before the end", b -> Arrays.copyOf(b, b.length - 100), incomplete),
                 bytes("truncated by the last byte", b -> Arrays.copyOf(b, b.length - 1), incomplete),
-                tar("cut exactly at an entry boundary", l -> l.subList(10, l.size()).clear(),
-                        "ends after 9 entries without its manifest"),
-                tar("cut exactly before the manifest", l -> l.subList(l.size() - 2, l.size()).clear(),
+                tar("cut exactly at an entry boundary", (g, l) -> l.subList(10, l.size()).clear(),
+                        "ends without its manifest"),
+                tar("cut exactly before the manifest", (g, l) -> l.subList(l.size() - 2, l.size()).clear(),
                         "without its manifest"),
-                bytes("garbage after the gzip stream", b -> concat(b, "garbage!".getBytes(StandardCharsets.US_ASCII)),
+                bytes("garbage after the compressed stream", b -> concat(b, "garbage!".getBytes(
+                        StandardCharsets.US_ASCII)), "data after the end of its compressed stream"),
+                bytes("zero bytes after the compressed stream", b -> concat(b, new byte[64]),
                         "data after the end of its compressed stream"),
-                bytes("zero bytes after the gzip stream", b -> concat(b, new byte[64]),
+                bytes("a gzip member of another tool with data after the end", b -> concat(b, gzip("hidden"
+                        .getBytes(StandardCharsets.US_ASCII))), "data after the end of its compressed stream"),
+                bytes("a zstd frame of another tool with data after the end", b -> concat(b,
+                        plain(ArchiveFormat.ZSTD, "hidden".getBytes(StandardCharsets.US_ASCII))),
                         "data after the end of its compressed stream"),
-                bytes("a second gzip member with data after the end", b -> concat(b, gzip("hidden".getBytes(
-                        StandardCharsets.US_ASCII))), "data after its last entry"),
+                recompressed("recompressed by another tool", t -> t, "rewritten by another tool"),
+                recompressed("an archive of format 1 (pre-release, no mark)", t -> formatVersion(t, 1),
+                        "was made by a pre-release version of Keepsake (format 1); this format is no longer read; "
+                                + "make a new backup"),
+                rawTar("an archive of format 2 (pre-release)", t -> formatVersion(t, 2),
+                        "was made by a pre-release version of Keepsake (format 2); this format is no longer read; "
+                                + "make a new backup"),
+                recompressed("an archive of a newer format", t -> formatVersion(t, 4),
+                        "was made by a newer Keepsake (format 4; this version reads format 3); restore it with a "
+                                + "version at least as new"),
                 bytes("one flipped bit in the compressed data", b -> flipBit(b, b.length / 2), "is damaged"),
-                tar("one flipped bit in an entry's data", l -> {
+                tar("one flipped bit in an entry's data", (g, l) -> {
                     int i = TarSurgery.indexOf(l, "parts/files/sub/b.bin");
                     l.set(i, l.get(i).withContent(flipBit(l.get(i).content().clone(), 5000)));
                 }, "'parts/files/sub/b.bin' does not match its SHA-256"),
-                tar("one flipped bit in the manifest", l -> {
+                tar("one flipped bit in the manifest", (g, l) -> {
                     int i = TarSurgery.indexOf(l, "keepsake/manifest.json");
                     l.set(i, l.get(i).withContent(flipBit(l.get(i).content().clone(), 300)));
                 }, "manifest does not match its signature"),
-                tar("manifest edited after signing", l -> {
+                tar("manifest edited after signing", (g, l) -> {
                     int i = TarSurgery.indexOf(l, "keepsake/manifest.json");
                     String m = new String(l.get(i).content(), StandardCharsets.UTF_8)
                             .replace("\"size\":15,", "\"size\":16,");
                     l.set(i, l.get(i).withContent(m.getBytes(StandardCharsets.UTF_8)));
                 }, "manifest does not match its signature"),
-                tar("unsigned", l -> l.remove(l.size() - 1),
+                tar("unsigned", (g, l) -> l.remove(l.size() - 1),
                         "not signed and unsigned archives are not allowed; configure the signing key"),
-                tar("signed with an unknown key", l -> {
+                tar("signed with an unknown key", (g, l) -> {
                     int i = TarSurgery.indexOf(l, "keepsake/manifest.sig");
                     l.set(i, l.get(i).withContent(RawArchiveWriter.signature(ArchiveKey.of("intruder",
                             Fixture.bytes(32, 99)), l.get(i - 1).content())));
                 }, "signed with key id 'intruder', which is not configured here (configured: key-2024)"),
-                tar("duplicate entry", l -> l.add(TarSurgery.indexOf(l, "parts/files/a.txt"), item("parts/files/a.txt")),
+                tar("duplicate entry", (g, l) -> l.add(TarSurgery.indexOf(l, "parts/files/a.txt"), g.item("parts/files/a.txt")),
                         "contains the entry 'parts/files/a.txt' twice"),
-                tar("missing entry", l -> l.remove(TarSurgery.indexOf(l, "parts/files/a.txt")),
+                tar("missing entry", (g, l) -> l.remove(TarSurgery.indexOf(l, "parts/files/a.txt")),
                         "'parts/files/a.txt' is listed in the manifest but missing from the archive"),
-                tar("extra entry", l -> l.add(TarSurgery.indexOf(l, "parts/files/a.txt"),
-                                item("parts/files/a.txt").renamed("parts/files/extra.txt")),
+                tar("extra entry", (g, l) -> l.add(TarSurgery.indexOf(l, "parts/files/a.txt"),
+                                g.item("parts/files/a.txt").renamed("parts/files/extra.txt")),
                         "'parts/files/extra.txt' is not listed in the manifest"),
-                tar("reordered entries", l -> {
+                tar("reordered entries", (g, l) -> {
                     int i = TarSurgery.indexOf(l, "parts/files/a.txt");
                     l.add(i + 1, l.remove(i));
                 }, "is not in the order the manifest lists"),
-                tar("header not first", l -> l.add(1, l.remove(0)), "its first entry is 'parts/db/"),
-                tar("entry after the signature", l -> l.add(item("parts/files/a.txt").renamed("parts/files/late")),
+                tar("header not first", (g, l) -> l.add(1, l.remove(0)), "its first entry is 'parts/db/"),
+                tar("entry after the signature", (g, l) -> l.add(g.item("parts/files/a.txt").renamed("parts/files/late")),
                         "after its signature, where nothing may follow"),
-                tar("path traversal in an entry name", l -> {
+                tar("path traversal in an entry name", (g, l) -> {
                     int i = TarSurgery.indexOf(l, "parts/files/a.txt");
                     l.set(i, l.get(i).renamed("parts/files/../../../etc/evil"));
                 }, "has a '..' segment"),
-                tar("absolute entry name", l -> {
+                tar("absolute entry name", (g, l) -> {
                     int i = TarSurgery.indexOf(l, "parts/files/a.txt");
                     l.set(i, l.get(i).renamed("/etc/evil"));
                 }, "is not below parts/"),
-                tar("entry of a part the header does not list", l -> {
+                tar("entry of a part the header does not list", (g, l) -> {
                     int i = TarSurgery.indexOf(l, "parts/files/a.txt");
                     l.set(i, l.get(i).renamed("parts/other/a.txt"));
                 }, "which the archive's header does not list"),
-                tar("hard link entry", l -> {
+                tar("hard link entry", (g, l) -> {
                     TarArchiveEntry link = new TarArchiveEntry("parts/files/hard", TarConstants.LF_LINK, true);
                     link.setLinkName("/etc/shadow");
                     l.add(3, new TarSurgery.Item(link, new byte[0]));
                 }, "of tar type 'hard link'"),
-                tar("fifo entry", l -> l.add(3, new TarSurgery.Item(new TarArchiveEntry("parts/files/fifo",
+                tar("fifo entry", (g, l) -> l.add(3, new TarSurgery.Item(new TarArchiveEntry("parts/files/fifo",
                         TarConstants.LF_FIFO, true), new byte[0])), "of tar type 'FIFO'"),
-                tar("decompression bomb", l -> l.add(3, item("parts/files/a.txt").renamed("parts/files/zeros")
+                tar("decompression bomb", (g, l) -> l.add(3, g.item("parts/files/a.txt").renamed("parts/files/zeros")
                                 .withContent(new byte[3 << 20])), "expands to more than 1 MiB",
                         b -> b.maxUncompressedBytes(1 << 20)),
-                tar("manifest larger than the limit", l -> { }, "raise the manifest size limit (maxManifestBytes)",
+                tar("manifest larger than the limit", (g, l) -> { }, "raise the manifest size limit (maxManifestBytes)",
                         b -> b.maxManifestBytes(2048)),
-                tar("manifest larger than its size limit", l -> { }, "bytes, more than the limit of 12000 bytes",
+                tar("manifest larger than its size limit", (g, l) -> { }, "bytes, more than the limit of 12000 bytes",
                         b -> b.maxManifestBytes(12_000)),
                 resigned("malformed manifest JSON", m -> m.substring(0, m.length() - 2), "is not valid JSON"),
-                resigned("manifest of format 2 without its data digest", m -> m.replaceFirst(",\"data\":\\{[^}]*\\}",
-                        ""), "field 'data' is missing (format 2 requires it)"),
-                resigned("manifest of a newer format", m -> m.replace("{\"formatVersion\":2,",
-                        "{\"formatVersion\":3,"), "format version 3, but this version of Keepsake reads only "
-                        + "format versions 1 and 2"),
+                resigned("manifest without its data digest", m -> m.replaceFirst(",\"data\":\\{[^}]*\\}", ""),
+                        "field 'data' is missing"),
+                resigned("manifest with a chunk's SHA-256", m -> m.replaceFirst("(\"type\":\"CHUNK\",\"size\":\\d+,)",
+                        "$1\"sha256\":\"" + "0".repeat(64) + "\","), "is not known for a chunk"),
+                resigned("manifest of a newer format", m -> m.replace("{\"formatVersion\":3,",
+                        "{\"formatVersion\":4,"), "made by a newer Keepsake (format 4; this version reads format 3)"),
+                resigned("manifest of an older format", m -> m.replace("{\"formatVersion\":3,",
+                        "{\"formatVersion\":2,"), "made by a pre-release version of Keepsake (format 2)"),
                 resigned("manifest with a wrong type", m -> m.replaceFirst("\"size\":(\\d+)", "\"size\":\"$1\""),
                         "field 'entries[0].size' must be an integer but is a string"),
                 resigned("manifest with a huge number", m -> m.replaceFirst("\"size\":(\\d+)",
@@ -261,10 +309,10 @@ class HostileArchiveTest {
                 resigned("manifest with deep nesting", m -> m.replace("\"attributes\":{\"server\":\"15.4\"}",
                                 "\"attributes\":{\"server\":" + "[".repeat(5000) + "]".repeat(5000) + "}"),
                         "field 'parts[0].attributes.server' must be a string but is an array"),
-                resigned("manifest with an unknown field", m -> m.replace("{\"formatVersion\":2,",
-                        "{\"formatVersion\":2,\"surprise\":true,"), "field 'surprise' is not known"),
-                resigned("manifest with a duplicate field", m -> m.replace("{\"formatVersion\":2,",
-                        "{\"formatVersion\":2,\"formatVersion\":2,"), "Duplicate field 'formatVersion'"),
+                resigned("manifest with an unknown field", m -> m.replace("{\"formatVersion\":3,",
+                        "{\"formatVersion\":3,\"surprise\":true,"), "field 'surprise' is not known"),
+                resigned("manifest with a duplicate field", m -> m.replace("{\"formatVersion\":3,",
+                        "{\"formatVersion\":3,\"formatVersion\":3,"), "Duplicate field 'formatVersion'"),
                 resigned("manifest whose entry size disagrees with the tar", m -> m.replace("\"size\":15,",
                         "\"size\":14,"), "inconsistent"),
                 resigned("manifest with a different backup id than the header", m -> m.replaceFirst(
@@ -280,7 +328,7 @@ class HostileArchiveTest {
                     System.arraycopy(t, at, r, at + pax.length, t.length - at);
                     return r;
                 }, "has a PAX header of 2097152 bytes"),
-                tar("GNU long name header", l -> l.add(3, new TarSurgery.Item(new TarArchiveEntry("././@LongLink",
+                tar("GNU long name header", (g, l) -> l.add(3, new TarSurgery.Item(new TarArchiveEntry("././@LongLink",
                         TarConstants.LF_GNUTYPE_LONGNAME, true), "parts/files/x\0".getBytes(StandardCharsets.UTF_8))),
                         "GNU or global extensions are never written by Keepsake"),
                 rawTar("bad tar header checksum", t -> {
@@ -316,22 +364,28 @@ class HostileArchiveTest {
                 bytes("an empty file", b -> new byte[0], "neither gzip nor zstd"));
     }
 
-    @Test
-    void aChunkWithChangedContentIsRefusedBeforeAnyPartPreparesOrCommits(@TempDir Path tmp) throws Exception {
+    static Stream<Arguments> formatsAndCases() {
+        return Stream.of(ArchiveFormat.values()).flatMap(f -> cases().map(c -> Arguments.of(f, c)));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(ArchiveFormat.class)
+    void aChunkWithChangedContentIsRefusedBeforeAnyPartPreparesOrCommits(ArchiveFormat format, @TempDir Path tmp)
+            throws Exception {
         // same name, order and size, other bytes: chunks have no hash of their own (format 2), but the SHA-256 of the
         // compressed data in the manifest no longer matches, which pass 1 finds before any part starts
-        List<TarSurgery.Item> copy = new ArrayList<>(items);
+        List<TarSurgery.Item> copy = new ArrayList<>(GOOD.get(format).items());
         int i = 0;
         while (!copy.get(i).name().contains(".chunk-")) {
             i++;
         }
         copy.set(i, copy.get(i).withContent(flipBit(copy.get(i).content().clone(), 10)));
         Path bad = tmp.resolve("bad.tgz");
-        TarSurgery.write(copy, bad);
+        TarSurgery.write(copy, bad, format);
         Map<String, String> before = fixture.targets();
         int prepares = fixture.files.prepares.get() + fixture.streams.prepares.get();
         int commits = fixture.files.commits.get() + fixture.streams.commits.get();
-        try (MaintenanceEngine engine = fixture.builder().workDirectory(tmp.resolve("work")).build()) {
+        try (MaintenanceEngine engine = fixture.builder().format(format).workDirectory(tmp.resolve("work")).build()) {
             String expected = "the archive does not match the SHA-256 of its data in the manifest; it was tampered "
                     + "with, damaged or rewritten by another tool; use the file the backup wrote.";
             assertThatThrownBy(() -> engine.verify(bad)).isInstanceOf(ArchiveVerificationException.class)
@@ -349,11 +403,12 @@ class HostileArchiveTest {
         assertThat(fixture.files.commits.get() + fixture.streams.commits.get()).isEqualTo(commits);
     }
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("cases")
-    void damagedArchiveIsRefusedWithoutChangingAnyPart(Case c, @TempDir Path tmp) throws Exception {
+    @ParameterizedTest(name = "{0}: {1}")
+    @MethodSource("formatsAndCases")
+    void damagedArchiveIsRefusedWithoutChangingAnyPart(ArchiveFormat format, Case c, @TempDir Path tmp)
+            throws Exception {
         Path bad = tmp.resolve("bad.tgz");
-        c.damage().write(bad);
+        c.damage().write(GOOD.get(format), bad);
         Map<String, String> before = fixture.targets();
         int prepares = fixture.files.prepares.get() + fixture.streams.prepares.get();
         try (MaintenanceEngine engine = c.config().apply(fixture.builder().workDirectory(tmp.resolve("work")))

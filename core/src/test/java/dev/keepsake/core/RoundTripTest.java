@@ -157,9 +157,9 @@ class RoundTripTest {
     }
 
     @Test
-    void archiveRecompressedByAnotherGzipWriterIsReadButRefusedAsRewritten() throws Exception {
-        // another writer's gzip members are read through to the end, but the manifest's SHA-256 covers the compressed
-        // bytes the backup wrote (format 2), so a recompressed archive cannot be verified and nothing changes
+    void archiveRecompressedByAnotherGzipWriterIsRefusedAsRewritten() throws Exception {
+        // the manifest's SHA-256 covers the compressed bytes the backup wrote, so a recompressed archive cannot be
+        // verified: the first pass refuses another writer's gzip members at once, and nothing changes
         Fixture f = new Fixture(tmp);
         try (MaintenanceEngine engine = f.builder().build()) {
             Path archive = f.backup(engine, "single.tgz");
@@ -181,8 +181,9 @@ class RoundTripTest {
                     g.close();
                 }
             }
-            String refusal = "The archive does not mark where its data ends; it was tampered with, damaged or "
-                    + "rewritten by another tool; use the file the backup wrote.";
+            String refusal = "The archive's compressed stream was not written by Keepsake (gzip member 1 at offset 0 "
+                    + "does not record its length): it was rewritten by another tool, tampered with or damaged; use "
+                    + "the file the backup wrote.";
             assertThatThrownBy(() -> engine.verify(multi)).isInstanceOf(ArchiveVerificationException.class)
                     .hasMessage(refusal);
             Map<String, String> before = Fixture.snapshot(f.filesTarget);

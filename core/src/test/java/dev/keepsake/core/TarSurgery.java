@@ -1,6 +1,8 @@
 package dev.keepsake.core;
 
+import com.github.luben.zstd.ZstdInputStream;
 import dev.keepsake.core.internal.archive.RawArchiveWriter;
+import dev.keepsake.core.internal.compress.Compression;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
@@ -13,7 +15,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Reads a good .tgz into its tar entries, to damage them one way and write them back (re-gzipped). */
+/**
+ * Reads a good archive into its tar entries, to damage them one way and write them back, compressed as a backup does
+ * (unchanged data gets the same compressed bytes, so the signed manifest still matches where nothing changed).
+ */
 final class TarSurgery {
 
     /** One tar entry and its content. */
@@ -43,10 +48,20 @@ final class TarSurgery {
         }
     }
 
-    static List<Item> read(Path tgz) throws IOException {
+    /** The decompressed tar stream of an archive, gzip or zstd. */
+    static InputStream decompressed(Path archive) throws IOException {
+        InputStream raw = Files.newInputStream(archive);
+        byte[] magic = new byte[4];
+        int n = raw.readNBytes(magic, 0, 4);
+        raw.close();
+        raw = Files.newInputStream(archive);
+        return Compression.detect(magic, n) == ArchiveFormat.ZSTD ? new ZstdInputStream(raw)
+                : new GzipCompressorInputStream(raw, true);
+    }
+
+    static List<Item> read(Path archive) throws IOException {
         List<Item> items = new ArrayList<>();
-        try (InputStream in = new TarArchiveInputStream(new GzipCompressorInputStream(Files.newInputStream(tgz), true),
-                "UTF-8")) {
+        try (InputStream in = new TarArchiveInputStream(decompressed(archive), "UTF-8")) {
             TarArchiveInputStream tar = (TarArchiveInputStream) in;
             TarArchiveEntry e;
             while ((e = tar.getNextEntry()) != null) {
@@ -56,9 +71,9 @@ final class TarSurgery {
         return items;
     }
 
-    static void write(List<Item> items, Path out) throws IOException {
+    static void write(List<Item> items, Path out, ArchiveFormat format) throws IOException {
         try (OutputStream o = Files.newOutputStream(out)) {
-            RawArchiveWriter w = RawArchiveWriter.create(o, ArchiveFormat.GZIP);
+            RawArchiveWriter w = RawArchiveWriter.create(o, format);
             for (Item i : items) {
                 if (i.name().equals("keepsake/manifest.json")) {
                     w.endData(); // as the backup did: unchanged data gets the same compressed bytes

@@ -1,9 +1,10 @@
 package dev.keepsake.core.internal.archive;
 
+import dev.keepsake.core.internal.lang.Closeables;
+import dev.keepsake.core.internal.compress.CompressedUnits;
 import dev.keepsake.core.internal.compress.Compression;
-import dev.keepsake.core.internal.compress.MemberGzipInputStream;
-import dev.keepsake.core.internal.compress.ParallelGzipOutputStream;
 import dev.keepsake.core.internal.compress.ReadAheadInputStream;
+import dev.keepsake.core.internal.compress.WalkingInputStream;
 import dev.keepsake.core.ArchiveFormat;
 import dev.keepsake.core.ArchiveVerificationException;
 
@@ -18,31 +19,26 @@ import java.nio.file.Path;
 import java.util.function.LongConsumer;
 
 /**
- * An archive file opened for reading: file → buffer → counter of compressed bytes → decompressor (on a read-ahead
- * thread, see {@link ReadAheadInputStream}) → bounded counter of decompressed bytes → tar. Not thread-safe.
- * Internal.
+ * An archive file opened for reading: file → buffer → counter of compressed bytes → walk of the compressed units
+ * ({@link CompressedUnits}: the stream's form and the data's SHA-256) → decompressor (on a read-ahead thread, see
+ * {@link ReadAheadInputStream}) → bounded counter of decompressed bytes → tar. Not thread-safe. Internal.
  */
 final class ArchiveInput implements AutoCloseable {
 
     final ArchiveFormat format;
-    final long fileSize;
-    final CompressedCounter compressed;
     final DecompressedCounter decompressed;
     final TarReader tar;
-    /** The gzip reader when the archive is in {@link ParallelGzipOutputStream}'s member form, else null. */
-    final MemberGzipInputStream members;
+    /** The walk of the compressed units, as far as the decompressor has read. */
+    final CompressedUnits units;
     private final InputStream file;
     private final ReadAheadInputStream readAhead;
 
-    private ArchiveInput(InputStream file, ArchiveFormat format, long fileSize, CompressedCounter compressed,
-                         MemberGzipInputStream members, ReadAheadInputStream readAhead,
+    private ArchiveInput(InputStream file, ArchiveFormat format, CompressedUnits units, ReadAheadInputStream readAhead,
                          DecompressedCounter decompressed) {
         this.file = file;
-        this.members = members;
+        this.units = units;
         this.readAhead = readAhead;
         this.format = format;
-        this.fileSize = fileSize;
-        this.compressed = compressed;
         this.decompressed = decompressed;
         this.tar = new TarReader(decompressed);
     }
@@ -53,10 +49,8 @@ final class ArchiveInput implements AutoCloseable {
      * @param progress   receives the number of compressed bytes read so far, or null
      */
     static ArchiveInput open(Path path, long limit, String limitWhat, LongConsumer progress) throws IOException {
-        long size;
         InputStream raw;
         try {
-            size = Files.size(path);
             raw = Files.newInputStream(path);
         } catch (NoSuchFileException e) {
             throw new ArchiveVerificationException("The archive file does not exist (" + path.getFileName()
@@ -78,13 +72,13 @@ final class ArchiveInput implements AutoCloseable {
                 throw new ArchiveVerificationException("The archive is zstd compressed, but zstd support is not "
                         + "installed; add com.github.luben:zstd-jni to the application's class path.");
             }
-            InputStream decompressor = Compression.decompress(format, compressed);
+            CompressedUnits units = CompressedUnits.of(format);
+            InputStream decompressor = Compression.decompress(format, new WalkingInputStream(compressed, units), 0);
             ReadAheadInputStream decompressing = new ReadAheadInputStream(decompressor);
-            return new ArchiveInput(raw, format, size, compressed,
-                    decompressor instanceof MemberGzipInputStream m ? m : null, decompressing,
+            return new ArchiveInput(raw, format, units, decompressing,
                     new DecompressedCounter(decompressing, limit, limitWhat));
         } catch (IOException | RuntimeException e) {
-            raw.close();
+            Closeables.closeAfterFailure(raw, e);
             if (e instanceof IOException io && !(e instanceof InterruptedIOException)) {
                 throw new ArchiveVerificationException("The archive is damaged: its compressed data cannot be read ("
                         + io.getMessage() + "); use an intact copy.", io);
@@ -100,15 +94,19 @@ final class ArchiveInput implements AutoCloseable {
      * @return null when they match, else what is wrong
      */
     String dataProblem(Manifest.DataDigest expected) {
-        Manifest.DataDigest seen = members == null ? null : members.dataEnd();
-        if (seen == null) {
+        return dataProblem(units, expected);
+    }
+
+    /** What {@link #dataProblem(Manifest.DataDigest)} says for a walk. */
+    static String dataProblem(CompressedUnits units, Manifest.DataDigest expected) {
+        if (units.dataEnd() < 0) {
             return "does not mark where its data ends";
         }
-        if (seen.compressedBytes() != expected.compressedBytes()) {
-            return "has " + seen.compressedBytes() + " bytes of compressed data where its manifest says "
+        if (units.dataEnd() != expected.compressedBytes()) {
+            return "has " + units.dataEnd() + " bytes of compressed data where its manifest says "
                     + expected.compressedBytes();
         }
-        if (!seen.sha256().equals(expected.sha256())) {
+        if (!ArchiveLayout.hex(units.dataSha256()).equals(expected.sha256())) {
             return "does not match the SHA-256 of its data in the manifest";
         }
         return null;

@@ -4,15 +4,17 @@ import java.util.Locale;
 import java.util.regex.Pattern;
 
 /**
- * Names and limits of the archive layout (format versions 1 and 2). Internal.
+ * Names and limits of the archive layout (format version {@value #FORMAT_VERSION}; docs/archive-format.md describes
+ * it in full). Internal.
  *
  * <pre>
  * keepsake/header.json                         first entry: format, product, backup id, parts known up front
  * parts/&lt;part&gt;/&lt;entry name&gt;                 FILE (regular), DIRECTORY (tar directory, name ends in '/'),
  *                                              SYMLINK (tar symlink, size 0)
  * parts/&lt;part&gt;/&lt;stream&gt;.chunk-&lt;NNNNNN&gt;       CHUNK (regular); the manifest records stream and index explicitly
- * keepsake/manifest.json                       every entry in archive order with size and SHA-256 (format 2: chunks
- *                                              without; instead the SHA-256 of the compressed bytes before it)
+ *           -- the compressed stream is cut and marked here: everything before is "the data" --
+ * keepsake/manifest.json                       every entry in archive order with size (and SHA-256, chunks
+ *                                              excepted), and the size and SHA-256 of the compressed data
  * keepsake/manifest.sig                        HMAC-SHA256 over the exact bytes of manifest.json (absent: unsigned)
  * </pre>
  *
@@ -21,12 +23,11 @@ import java.util.regex.Pattern;
 public final class ArchiveLayout {
 
     /**
-     * The format written for gzip archives: chunks carry no hash of their own; the manifest holds the SHA-256 of all
-     * compressed bytes before it ({@link Manifest.DataDigest}).
+     * The one format written and read, for gzip and zstd alike: chunks carry no hash of their own; the manifest holds
+     * the size and SHA-256 of all compressed bytes before it ({@link Manifest.DataDigest}). Formats 1 and 2 were
+     * written by pre-release versions and are refused ({@link #formatVersionProblem}).
      */
-    public static final int FORMAT_VERSION = 2;
-    /** The format written for zstd archives (and by Keepsake before format 2): every entry has its SHA-256. */
-    public static final int FORMAT_VERSION_ENTRY_HASHES = 1;
+    public static final int FORMAT_VERSION = 3;
     public static final String HEADER = "keepsake/header.json";
     public static final String MANIFEST = "keepsake/manifest.json";
     public static final String SIGNATURE = "keepsake/manifest.sig";
@@ -41,9 +42,24 @@ public final class ArchiveLayout {
     public static final int BUFFER_SIZE = 256 * 1024;
 
     private static final Pattern PART_NAME = Pattern.compile("[A-Za-z0-9._:-]{1,100}");
-    private static final Pattern CHUNK_TAR_NAME = Pattern.compile("parts/[^/]+/.+\\.chunk-[0-9]{6}");
 
     private ArchiveLayout() {
+    }
+
+    /**
+     * Why an archive of format {@code version} cannot be read by this version, as a complete refusal, or null when it
+     * can.
+     */
+    public static String formatVersionProblem(long version) {
+        if (version == FORMAT_VERSION) {
+            return null;
+        }
+        if (version > FORMAT_VERSION) {
+            return "The archive was made by a newer Keepsake (format " + version + "; this version reads format "
+                    + FORMAT_VERSION + "); restore it with a version at least as new.";
+        }
+        return "The archive was made by a pre-release version of Keepsake (format " + version + "); this format is "
+                + "no longer read; make a new backup.";
     }
 
     /** Whether {@code name} is a valid part name (and not {@code .} or {@code ..}). */
@@ -93,11 +109,6 @@ public final class ArchiveLayout {
     /** The tar name of chunk {@code index} of stream {@code stream} in part {@code part}. */
     public static String chunkTarName(String part, String stream, int index) {
         return PARTS_PREFIX + part + "/" + stream + CHUNK_INFIX + String.format(Locale.ROOT, "%06d", index);
-    }
-
-    /** Whether {@code tarName} has the form of a chunk's tar name ({@code parts/<part>/<stream>.chunk-NNNNNN}). */
-    public static boolean isChunkTarName(String tarName) {
-        return CHUNK_TAR_NAME.matcher(tarName).matches();
     }
 
     /** Lower-case hex. */

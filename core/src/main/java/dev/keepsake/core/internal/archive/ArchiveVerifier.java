@@ -1,24 +1,33 @@
 package dev.keepsake.core.internal.archive;
 
-import dev.keepsake.core.internal.compress.MemberGzipInputStream;
 import dev.keepsake.core.ArchiveFormat;
 import dev.keepsake.core.ArchiveKey;
 import dev.keepsake.core.ArchiveVerificationException;
 import dev.keepsake.core.BackupDescription;
 import dev.keepsake.core.Version;
+import dev.keepsake.core.internal.compress.CompressedFormException;
+import dev.keepsake.core.internal.compress.CompressedUnits;
+import dev.keepsake.core.internal.compress.Compression;
 import dev.keepsake.core.spi.ArchiveEntry;
+import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
 
+import java.io.BufferedInputStream;
 import java.io.EOFException;
+import java.io.FilterInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.InterruptedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.security.MessageDigest;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -26,17 +35,26 @@ import java.util.Set;
 import java.util.function.LongConsumer;
 
 /**
- * Pass 1 of a restore, and {@code verify}: reads the whole archive once and checks, before anything is changed, that
- * it is complete and authentic — header first, clean entry names under known parts, only regular/directory/symlink tar
- * entries, no duplicates, the manifest within its size limit and well-formed, the HMAC signature (or unsigned only
- * when allowed), the exact set and order of entries with their types, sizes and SHA-256 (in format 2 not the chunks':
- * the SHA-256 of all compressed bytes before the manifest instead), the header agreeing with the manifest, and
- * nothing after the end (only zero padding, then the end of the compressed stream). Completeness is
- * decided by the manifest, never by the tar end marker. Thread-safe (stateless per call). Internal.
+ * The first pass over an archive, before anything is changed — the one check a restore runs before its parts start,
+ * and the first half of {@code verify}. It never inflates the data: it walks the compressed units to the end of the
+ * file ({@link CompressedUnits}: gzip members by their recorded lengths, zstd frames by their frame and block headers),
+ * hashing every compressed byte before the mark of the manifest, and inflates only the header (the first entry) and
+ * what follows the mark (manifest, signature, tar end, padding). It refuses, naming the problem: a file that is not
+ * gzip or zstd, a stream not in the form Keepsake writes, a truncated file, data after the end, an older or newer
+ * format, a header that is not first or not valid, an archive larger than the limits, a manifest not followed only by
+ * its signature and the tar end, an unsigned archive unless allowed, an unknown key, a bad signature, an invalid or
+ * inconsistent manifest, a header and manifest that disagree, and compressed data whose size or SHA-256 is not the
+ * one the manifest records. Under a valid signature that last check authenticates every byte of the data; the
+ * entries themselves are checked one by one against the manifest by the second pass ({@link ArchiveReader}), which
+ * {@link #verifyFully} runs too. When the data's SHA-256 differs, the second pass is run here to name what differs
+ * (an extra entry, a bad name, damaged compressed data) where it can.
+ *
+ * <p>Thread-safe (stateless per call). Internal.
  */
 public final class ArchiveVerifier {
 
     static final long MAX_PADDING = 1 << 20;
+    private static final int READ_SIZE = 1 << 20;
 
     private final Map<String, ArchiveKey> keys;
     private final boolean allowUnsigned;
@@ -61,74 +79,86 @@ public final class ArchiveVerifier {
         this.maxUncompressedBytes = maxUncompressedBytes;
     }
 
-    /** An entry as found in the tar stream. */
-    private record Observed(String path, byte tarType, long size, String sha256, String linkName) {
-    }
-
     /**
-     * Verifies {@code file} completely.
+     * The first pass (see the class comment): what a restore checks before any part starts.
      *
-     * @param progress receives the number of compressed bytes read so far; may be null
+     * @param progress receives the number of compressed bytes walked so far; may be null
      * @throws ArchiveVerificationException naming the first problem found
      * @throws InterruptedIOException       when the thread is interrupted
      */
     public VerifiedArchive verify(Path file, LongConsumer progress) throws IOException {
-        return verify(file, progress, true);
+        try (FileChannel channel = open(file)) {
+            return firstPass(file, channel, progress);
+        } catch (ArchiveVerificationException | InterruptedIOException e) {
+            throw e;
+        } catch (IOException e) {
+            throw unreadable(e);
+        }
     }
 
     /**
-     * Verifies {@code file} as pass 1 of a restore: everything {@link #verify} checks, except the SHA-256 of the
-     * chunks (the data streams, usually nearly all the bytes): their names, order and sizes are checked here, their
-     * content by pass 2 ({@link ArchiveReader}), which fails a chunk that differs before its last byte reaches the
-     * part — while the part only stages (see {@code PreparedRestore}). The manifest, its signature and every other
-     * entry (schemas, files, links) are checked here, before any part starts. A signed archive of format 2 is first
-     * offered to {@link SignedArchiveSkim}, which vouches for it without inflating its data; anything it cannot vouch
-     * for gets this full verification, which names the problem.
+     * The first pass, then the second with nothing receiving the entries: every entry's name, type, size, link
+     * target and (chunks excepted) SHA-256 checked against the manifest, nothing between the entries, and the data's
+     * SHA-256 again. What {@code verify} and a backup's full read-back check run.
      *
      * @throws ArchiveVerificationException naming the first problem found
      * @throws InterruptedIOException       when the thread is interrupted
      */
-    public VerifiedArchive verifyDeferringChunks(Path file, LongConsumer progress) throws IOException {
-        Optional<VerifiedArchive> skimmed = new SignedArchiveSkim(keys, maxManifestBytes, maxUncompressedBytes)
-                .skim(file);
-        if (skimmed.isPresent()) {
-            if (progress != null) {
-                progress.accept(java.nio.file.Files.size(file));
-            }
-            return skimmed.get();
-        }
-        return verify(file, progress, false);
-    }
-
-    private VerifiedArchive verify(Path file, LongConsumer progress, boolean hashChunks) throws IOException {
-        try (ArchiveInput in = ArchiveInput.open(file, maxUncompressedBytes,
-                formatBytes(maxUncompressedBytes) + " (the configured limit)", progress)) {
-            return read(in, hashChunks);
-        } catch (InterruptedRuntime e) {
-            throw (InterruptedIOException) e.getCause();
+    public VerifiedArchive verifyFully(Path file, LongConsumer progress) throws IOException {
+        VerifiedArchive verified = verify(file, progress);
+        try (ArchiveReader reader = ArchiveReader.verifying(file, verified.manifest(), maxUncompressedBytes)) {
+            reader.readAll();
         } catch (InterruptedIOException e) {
             throw e;
         } catch (IOException e) {
-            throw new ArchiveVerificationException("The archive could not be read (" + e.getMessage()
-                    + "); check that the file is readable.", e);
+            ArchiveVerificationException ave = ArchiveReader.verificationFailure(e);
+            throw ave != null ? ave : unreadable(e);
+        }
+        return verified;
+    }
+
+    private static ArchiveVerificationException unreadable(IOException e) {
+        return new ArchiveVerificationException("The archive could not be read (" + e.getMessage()
+                + "); check that the file is readable.", e);
+    }
+
+    private static FileChannel open(Path file) throws IOException {
+        try {
+            return FileChannel.open(file, StandardOpenOption.READ);
+        } catch (NoSuchFileException e) {
+            throw new ArchiveVerificationException("The archive file does not exist (" + file.getFileName()
+                    + "); upload or copy it again.");
         }
     }
 
-    private VerifiedArchive read(ArchiveInput in, boolean hashChunks) throws IOException {
-        TarReader tar = in.tar;
-        byte[] buffer = new byte[ArchiveLayout.BUFFER_SIZE];
-        MessageDigest digest = TarSink.sha256();
+    private VerifiedArchive firstPass(Path file, FileChannel channel, LongConsumer progress) throws IOException {
+        long size = channel.size();
+        ArchiveFormat format = detect(channel);
+        CompressedUnits units = CompressedUnits.of(format);
+        CompressedFormException walkFailure = walk(channel, size, units, progress);
 
-        TarReader.Header e = next(in, 0);
-        if (e == null) {
-            throw new ArchiveVerificationException("The file is not a Keepsake archive: it contains no entries.");
+        byte[] headerJson;
+        try {
+            headerJson = readHeader(channel, format);
+        } catch (IOException | RuntimeException e) {
+            if (e instanceof InterruptedIOException ie) {
+                throw ie;
+            }
+            if (walkFailure != null) {
+                throw refusal(walkFailure);
+            }
+            throw e instanceof ArchiveVerificationException ave ? ave : readFailure(e, 0);
         }
-        if (!ArchiveLayout.HEADER.equals(e.name()) || !e.isRegular()) {
-            throw new ArchiveVerificationException("The file is not a Keepsake archive: its first entry is '"
-                    + ManifestJson.abbreviate(e.name()) + "', not " + ArchiveLayout.HEADER + ".");
+        // an older or newer format first: its compressed form need not be this one's
+        long version = ManifestJson.leadingFormatVersion(headerJson);
+        String versionProblem = version < 0 ? null : ArchiveLayout.formatVersionProblem(version);
+        if (versionProblem != null) {
+            throw new ArchiveVerificationException(versionProblem);
         }
-        byte[] headerBytes = readSmall(in, e, ArchiveLayout.MAX_HEADER_BYTES, "header");
-        Manifest header = ManifestJson.parseHeader(headerBytes);
+        if (walkFailure != null) {
+            throw refusal(walkFailure);
+        }
+        Manifest header = ManifestJson.parseHeader(headerJson);
         Set<String> knownParts = new HashSet<>();
         for (Manifest.Part p : header.parts()) {
             if (!knownParts.add(p.name())) {
@@ -136,256 +166,270 @@ public final class ArchiveVerifier {
                         + "' twice; the archive is damaged or was not made by Keepsake.");
             }
         }
+        if (units.uncompressedBound() > maxUncompressedBytes) {
+            throw bomb(maxUncompressedBytes);
+        }
 
-        // format 2: the chunks are covered by the SHA-256 of the compressed data, checked below, not one by one
-        boolean dataDigest = header.formatVersion() == ArchiveLayout.FORMAT_VERSION;
-        long maxEntries = maxManifestBytes / 128 + 16;
-        List<Observed> observed = new ArrayList<>();
-        Set<String> seen = new HashSet<>();
-        byte[] manifestBytes = null;
-        while ((e = next(in, observed.size())) != null) {
-            String name = e.name();
-            if (ArchiveLayout.MANIFEST.equals(name)) {
-                if (!e.isRegular()) {
-                    throw new ArchiveVerificationException("The archive's manifest is not a regular file entry; "
-                            + "the archive is damaged or was not made by Keepsake.");
-                }
-                if (e.size() > maxManifestBytes) {
-                    throw new ArchiveVerificationException("The archive's manifest has " + e.size()
-                            + " bytes, more than the limit of " + maxManifestBytes + " bytes; if the backup is "
-                            + "genuine, raise the manifest size limit (maxManifestBytes).");
-                }
-                manifestBytes = readSmall(in, e, (int) e.size(), "manifest");
-                break;
-            }
-            if (observed.size() >= maxEntries) {
-                throw new ArchiveVerificationException("The archive has more than " + maxEntries + " entries, more"
-                        + " than a manifest within the size limit can list; if the backup is genuine, raise the "
-                        + "manifest size limit (maxManifestBytes).");
-            }
-            String path = checkEntryName(e, knownParts);
-            if (!seen.add(path)) {
-                throw new ArchiveVerificationException("The archive contains the entry '" + ManifestJson.abbreviate(path)
-                        + "' twice; it was tampered with or damaged.");
-            }
-            boolean hash = (hashChunks && !dataDigest) || !ArchiveLayout.isChunkTarName(name);
-            digest.reset();
-            long size = 0;
-            try {
-                if (hash) {
-                    int n;
-                    while ((n = tar.read(buffer, 0, buffer.length)) > 0) {
-                        digest.update(buffer, 0, n);
-                        size += n;
-                    }
-                } else {
-                    long n;
-                    while ((n = tar.skip(Long.MAX_VALUE)) > 0) {
-                        size += n;
-                    }
-                }
-            } catch (IOException | RuntimeException ex) {
-                throw damaged(in, ex, observed.size());
-            }
-            observed.add(new Observed(path, e.type(), size, hash ? ArchiveLayout.hex(digest.digest()) : null,
-                    e.type() == TarReader.SYMLINK ? e.linkName() : null));
-        }
-        if (manifestBytes == null) {
-            throw new ArchiveVerificationException("The archive is incomplete: it ends after " + observed.size()
-                    + " entries without its manifest (it was probably cut off during an upload or copy); use the "
-                    + "complete file.");
-        }
-        byte[] signature = null;
-        e = next(in, observed.size());
-        if (e != null) {
-            if (!ArchiveLayout.SIGNATURE.equals(e.name()) || !e.isRegular()) {
-                throw new ArchiveVerificationException("The archive has an entry '"
-                        + ManifestJson.abbreviate(e.name()) + "' after its manifest, where only the signature may"
-                        + " follow; it was tampered with or damaged.");
-            }
-            signature = readSmall(in, e, ArchiveLayout.MAX_SIGNATURE_BYTES, "signature");
-            e = next(in, observed.size());
-            if (e != null) {
-                throw new ArchiveVerificationException("The archive has an entry '"
-                        + ManifestJson.abbreviate(e.name()) + "' after its signature, where nothing may follow;"
-                        + " it was tampered with or damaged.");
-            }
-        }
-        checkEnd(in, buffer);
-
+        Tail tail = readTail(channel, format, units.dataEnd());
         String keyId = null;
-        if (signature == null) {
+        if (tail.signature() == null) {
             if (!allowUnsigned) {
                 throw new ArchiveVerificationException("The archive is not signed and unsigned archives are not "
                         + "allowed; configure the signing key that made it, or allow unsigned archives.");
             }
         } else {
-            keyId = ManifestSignature.verify(signature, manifestBytes, keys);
+            keyId = ManifestSignature.verify(tail.signature(), tail.manifest(), keys);
         }
-        Manifest manifest = ManifestJson.parseManifest(manifestBytes);
+        Manifest manifest = ManifestJson.parseManifest(tail.manifest());
         checkHeaderAgrees(header, manifest);
         checkManifestConsistent(manifest);
-        checkEntries(observed, manifest.entries());
-        if (manifest.data() != null) {
-            String problem = in.dataProblem(manifest.data());
-            if (problem != null) {
-                throw new ArchiveVerificationException("The archive " + problem + "; it was tampered with, damaged "
-                        + "or rewritten by another tool; use the file the backup wrote.");
+        String dataProblem = ArchiveInput.dataProblem(units, manifest.data());
+        if (dataProblem != null) {
+            diagnose(file, manifest);
+            throw dataMismatch(dataProblem);
+        }
+        return new VerifiedArchive(manifest, describe(manifest, keyId), format, units.uncompressedBound());
+    }
+
+    /** The refusal of compressed data whose size or SHA-256 is not the manifest's ({@code problem}). */
+    static ArchiveVerificationException dataMismatch(String problem) {
+        return new ArchiveVerificationException("The archive " + problem + "; it was tampered with, damaged or "
+                + "rewritten by another tool; use the file the backup wrote.");
+    }
+
+    static ArchiveVerificationException bomb(long limit) {
+        return new ArchiveVerificationException("The archive expands to more than " + formatBytes(limit)
+                + " (the configured limit); it is damaged or hostile (a decompression bomb).");
+    }
+
+    /**
+     * The data differs from what the manifest records: reads it entry by entry against the manifest (the second
+     * pass, nothing receiving the entries) to name the difference, and throws that; returns when it finds none.
+     */
+    private void diagnose(Path file, Manifest manifest) throws InterruptedIOException {
+        try (ArchiveReader reader = ArchiveReader.verifying(file, manifest, maxUncompressedBytes)) {
+            reader.readAll();
+        } catch (InterruptedIOException e) {
+            throw e;
+        } catch (IOException | RuntimeException e) {
+            ArchiveVerificationException named = ArchiveReader.verificationFailure(e);
+            if (named != null) {
+                throw named;
             }
         }
-        return new VerifiedArchive(manifest, describe(manifest, keyId), in.format, in.decompressed.count,
-                hashChunks || manifest.data() != null);
     }
 
-    private TarReader.Header next(ArchiveInput in, int entriesSoFar) {
+    private static ArchiveFormat detect(FileChannel channel) throws IOException {
+        ByteBuffer magic = ByteBuffer.allocate(4);
+        while (magic.hasRemaining() && channel.read(magic, magic.position()) > 0) {
+            // reads the first bytes, if there are that many
+        }
+        ArchiveFormat format = Compression.detect(magic.array(), magic.position());
+        if (format == null) {
+            throw new ArchiveVerificationException("The file is not a Keepsake archive: it is neither gzip nor "
+                    + "zstd compressed; upload the .tgz (or .tar.zst) file that a backup produced.");
+        }
+        if (format == ArchiveFormat.ZSTD && !Compression.zstdAvailable()) {
+            throw new ArchiveVerificationException("The archive is zstd compressed, but zstd support is not "
+                    + "installed; add com.github.luben:zstd-jni to the application's class path.");
+        }
+        return format;
+    }
+
+    /** Walks the whole file; returns what is wrong with its compressed form, or null. */
+    private static CompressedFormException walk(FileChannel channel, long size, CompressedUnits units,
+                                                LongConsumer progress) throws IOException {
+        ByteBuffer buffer = ByteBuffer.allocate(READ_SIZE);
+        long position = 0;
         try {
-            return in.tar.next();
-        } catch (IOException | RuntimeException ex) {
-            throw damaged(in, ex, entriesSoFar);
-        }
-    }
-
-    private static RuntimeException damaged(ArchiveInput in, Exception ex, int entriesSoFar) {
-        if (ex instanceof ArchiveVerificationException ave) {
-            return ave;
-        }
-        if (ex instanceof InterruptedIOException) {
-            return new InterruptedRuntime((InterruptedIOException) ex);
-        }
-        if (isTrailingData(ex)) {
-            return new ArchiveVerificationException("The archive has data after the end of its compressed stream ("
-                    + describe(ex) + "); it was tampered with or damaged; use an intact copy.", ex);
-        }
-        // read-ahead runs ahead of the failure, so having read the whole file only suggests a cut-off archive when the
-        // decompressor did not name damage
-        if (in.compressed.count >= in.fileSize && !(ex instanceof TarReader.TarFormatException)
-                && !(ex instanceof MemberGzipInputStream.DamagedGzipException)) {
-            return new ArchiveVerificationException("The archive is incomplete: it ends in the middle of its data"
-                    + (entriesSoFar >= 0 ? " after " + entriesSoFar + " entries" : "") + " (it was probably cut off "
-                    + "during an upload or copy); use the complete file.", ex);
-        }
-        return new ArchiveVerificationException("The archive is damaged: " + describe(ex)
-                + (entriesSoFar >= 0 ? " after " + entriesSoFar + " entries" : "") + "; use an intact copy.",
-                ex);
-    }
-
-    /** Whether the decompressor complained about bytes after the end of a complete compressed stream. */
-    private static boolean isTrailingData(Exception ex) {
-        String m = ex.getMessage() == null ? "" : ex.getMessage().toLowerCase(Locale.ROOT);
-        return m.contains("garbage after") || m.contains("data after a valid") || m.contains("unknown frame descriptor");
-    }
-
-    private static String describe(Exception ex) {
-        String m = ex.getMessage();
-        if (m == null) {
-            return ex.getClass().getSimpleName();
-        }
-        return "'" + (m.length() > 200 ? m.substring(0, 200) + "…" : m) + "'";
-    }
-
-    private byte[] readSmall(ArchiveInput in, TarReader.Header e, int max, String what) {
-        long size = e.size();
-        if (size > max) {
-            throw new ArchiveVerificationException("The archive's " + what + " has " + size + " bytes, more than the "
-                    + "limit of " + max + " bytes; the archive is damaged or was not made by Keepsake.");
-        }
-        try {
-            byte[] b = new byte[(int) size];
-            int off = 0;
-            while (off < b.length) {
-                int n = in.tar.read(b, off, b.length - off);
-                if (n < 0) {
-                    throw new EOFException("the " + what + " ends early");
+            while (position < size) {
+                if (Thread.currentThread().isInterrupted()) {
+                    throw new InterruptedIOException("interrupted while verifying the archive");
                 }
-                off += n;
+                buffer.clear();
+                int n = channel.read(buffer, position);
+                if (n < 0) {
+                    break;
+                }
+                units.update(buffer.array(), 0, n);
+                position += n;
+                if (progress != null) {
+                    progress.accept(position);
+                }
             }
-            return b;
-        } catch (IOException | RuntimeException ex) {
-            throw damaged(in, ex, -1);
+            units.finish();
+            return null;
+        } catch (CompressedFormException e) {
+            if (progress != null) {
+                progress.accept(size);
+            }
+            return e;
         }
     }
 
     /**
-     * After the last entry: the tar end-of-archive marker (two zero records), then only zero padding, then the end of
-     * the compressed stream.
+     * The content of the first entry, which must be the header; read with the format's ordinary reader, so that an
+     * archive of an older or newer form still shows its format version.
      */
-    private void checkEnd(ArchiveInput in, byte[] buffer) {
-        if (!in.tar.sawEndMarker()) {
-            throw new ArchiveVerificationException("The archive is incomplete: its tar end-of-archive marker is "
-                    + "missing; use the complete file.");
+    private static byte[] readHeader(FileChannel channel, ArchiveFormat format) throws IOException {
+        InputStream file = stream(channel, 0);
+        try (InputStream in = format == ArchiveFormat.GZIP ? new GzipCompressorInputStream(file, true)
+                : Compression.decompress(format, file, 1)) {
+            TarReader tar = new TarReader(in);
+            TarReader.Header e = tar.next();
+            if (e == null) {
+                throw new ArchiveVerificationException("The file is not a Keepsake archive: it contains no entries.");
+            }
+            if (!ArchiveLayout.HEADER.equals(e.name()) || !e.isRegular()) {
+                throw new ArchiveVerificationException("The file is not a Keepsake archive: its first entry is '"
+                        + ManifestJson.abbreviate(e.name()) + "', not " + ArchiveLayout.HEADER + ".");
+            }
+            return content(tar, e, ArchiveLayout.MAX_HEADER_BYTES, "header");
         }
-        ArchiveInput.DecompressedCounter d = in.decompressed;
+    }
+
+    /** What follows the data. */
+    private record Tail(byte[] manifest, byte[] signature) {
+    }
+
+    /**
+     * From the mark on: the manifest, the signature or nothing, the tar end-of-archive marker (two zero records), only
+     * zero padding, the end of the compressed stream.
+     */
+    private Tail readTail(FileChannel channel, ArchiveFormat format, long dataEnd) throws IOException {
+        try (InputStream in = Compression.decompress(format, stream(channel, dataEnd), 1)) {
+            TarReader tar = new TarReader(in);
+            TarReader.Header e = tar.next();
+            if (e == null || !ArchiveLayout.MANIFEST.equals(e.name())) {
+                throw new ArchiveVerificationException("The archive has " + (e == null ? "nothing"
+                        : "the entry '" + ManifestJson.abbreviate(e.name()) + "'") + " where its manifest must follow"
+                        + " its data; it was tampered with or not made by Keepsake.");
+            }
+            if (!e.isRegular()) {
+                throw new ArchiveVerificationException("The archive's manifest is not a regular file entry; "
+                        + "the archive is damaged or was not made by Keepsake.");
+            }
+            if (e.size() > maxManifestBytes) {
+                throw new ArchiveVerificationException("The archive's manifest has " + e.size()
+                        + " bytes, more than the limit of " + maxManifestBytes + " bytes; if the backup is "
+                        + "genuine, raise the manifest size limit (maxManifestBytes).");
+            }
+            byte[] manifest = content(tar, e, (int) e.size(), "manifest");
+            byte[] signature = null;
+            e = tar.next();
+            if (e != null) {
+                if (!ArchiveLayout.SIGNATURE.equals(e.name()) || !e.isRegular()) {
+                    throw new ArchiveVerificationException("The archive has an entry '"
+                            + ManifestJson.abbreviate(e.name()) + "' after its manifest, where only the signature may"
+                            + " follow; it was tampered with or damaged.");
+                }
+                signature = content(tar, e, ArchiveLayout.MAX_SIGNATURE_BYTES, "signature");
+                e = tar.next();
+                if (e != null) {
+                    throw new ArchiveVerificationException("The archive has an entry '"
+                            + ManifestJson.abbreviate(e.name()) + "' after its signature, where nothing may follow;"
+                            + " it was tampered with or damaged.");
+                }
+            }
+            if (!tar.sawEndMarker()) {
+                throw new ArchiveVerificationException("The archive is incomplete: its tar end-of-archive marker is "
+                        + "missing; use the complete file.");
+            }
+            checkPadding(in);
+            return new Tail(manifest, signature);
+        } catch (ArchiveVerificationException | InterruptedIOException e) {
+            throw e;
+        } catch (IOException | RuntimeException e) {
+            throw readFailure(e, -1);
+        }
+    }
+
+    /** After the tar end marker: only zeros (at most {@value #MAX_PADDING}), then the end of the stream. */
+    private static void checkPadding(InputStream in) throws IOException {
+        byte[] buffer = new byte[8192];
         long padding = 0;
-        try {
-            int n;
-            while ((n = d.read(buffer, 0, buffer.length)) >= 0) {
-                for (int i = 0; i < n; i++) {
-                    if (buffer[i] != 0) {
-                        throw new ArchiveVerificationException("The archive has data after its last entry; it was "
-                                + "tampered with or damaged; use an intact copy.");
-                    }
-                }
-                padding += n;
-                if (padding > MAX_PADDING) {
-                    throw new ArchiveVerificationException("The archive has more than " + MAX_PADDING + " bytes of "
-                            + "padding after its last entry; it was tampered with or damaged; use an intact copy.");
+        int n;
+        while ((n = in.read(buffer, 0, buffer.length)) >= 0) {
+            for (int i = 0; i < n; i++) {
+                if (buffer[i] != 0) {
+                    throw new ArchiveVerificationException("The archive has data after its last entry; it was "
+                            + "tampered with or damaged; use an intact copy.");
                 }
             }
-        } catch (IOException | RuntimeException ex) {
-            throw damaged(in, ex, -1);
+            padding += n;
+            if (padding > MAX_PADDING) {
+                throw new ArchiveVerificationException("The archive has more than " + MAX_PADDING + " bytes of "
+                        + "padding after its last entry; it was tampered with or damaged; use an intact copy.");
+            }
         }
     }
 
-    /** Validates a part entry's name and tar type; returns its path (directories without trailing slash). */
-    private static String checkEntryName(TarReader.Header e, Set<String> knownParts) {
-        String name = e.name();
-        byte type = e.type();
-        String shown = ManifestJson.abbreviate(name);
-        if (!e.isRegular() && type != TarReader.DIRECTORY && type != TarReader.SYMLINK) {
-            throw new ArchiveVerificationException("The archive has an entry '" + shown + "' of tar type '"
-                    + TarReader.describeType(type) + "'; Keepsake archives hold only regular files, directories and "
-                    + "symbolic links; it was tampered with or not made by Keepsake.");
+    /** A small entry's content; {@code max} bytes at most. */
+    private static byte[] content(TarReader tar, TarReader.Header e, int max, String what) throws IOException {
+        if (e.size() > max) {
+            throw new ArchiveVerificationException("The archive's " + what + " has " + e.size() + " bytes, more than "
+                    + "the limit of " + max + " bytes; the archive is damaged or was not made by Keepsake.");
         }
-        String path = name;
-        if (type == TarReader.DIRECTORY) {
-            if (!path.endsWith("/")) {
-                throw badName(shown, "is a directory without a trailing '/'");
+        byte[] b = new byte[(int) e.size()];
+        int off = 0;
+        while (off < b.length) {
+            int n = tar.read(b, off, b.length - off);
+            if (n < 0) {
+                throw new EOFException("the " + what + " ends early");
             }
-            path = path.substring(0, path.length() - 1);
+            off += n;
         }
-        if (path.startsWith("keepsake/")) {
-            throw new ArchiveVerificationException("The archive has an unexpected entry '" + shown
-                    + "' (before its manifest only part entries may appear); it was tampered with or damaged.");
-        }
-        if (!path.startsWith(ArchiveLayout.PARTS_PREFIX)) {
-            throw badName(shown, "is not below " + ArchiveLayout.PARTS_PREFIX);
-        }
-        String rest = path.substring(ArchiveLayout.PARTS_PREFIX.length());
-        int slash = rest.indexOf('/');
-        if (slash <= 0) {
-            throw badName(shown, "names no entry inside a part");
-        }
-        String part = rest.substring(0, slash);
-        if (!knownParts.contains(part)) {
-            throw badName(shown, "belongs to part '" + ManifestJson.abbreviate(part)
-                    + "', which the archive's header does not list");
-        }
-        String problem = ArchiveLayout.pathProblem(rest.substring(slash + 1));
-        if (problem != null) {
-            throw badName(shown, problem);
-        }
-        if ((type == TarReader.DIRECTORY || type == TarReader.SYMLINK) && e.size() != 0) {
-            throw badName(shown, "is a directory or symbolic link with content");
-        }
-        if (type == TarReader.SYMLINK && (e.linkName().isEmpty() || e.linkName().indexOf('\0') >= 0)) {
-            throw badName(shown, "is a symbolic link without a valid target");
-        }
-        return path;
+        return b;
     }
 
-    private static ArchiveVerificationException badName(String shown, String problem) {
-        return new ArchiveVerificationException("The archive has an entry '" + shown + "' that " + problem
-                + "; it was tampered with or not made by Keepsake.");
+    /** The file from {@code position} on, buffered; closing it leaves the channel open (the caller closes it). */
+    private static InputStream stream(FileChannel channel, long position) throws IOException {
+        return new BufferedInputStream(new FilterInputStream(Channels.newInputStream(channel.position(position))) {
+            @Override
+            public void close() {
+                // the channel is closed by verify()
+            }
+        }, ArchiveLayout.BUFFER_SIZE);
+    }
+
+    /** The refusal for a compressed stream not in the form Keepsake writes. */
+    static ArchiveVerificationException refusal(CompressedFormException e) {
+        String detail = e.getMessage();
+        return switch (e.kind()) {
+            case INCOMPLETE -> new ArchiveVerificationException("The archive is incomplete: it ends in the middle of"
+                    + " its data (" + detail + "; it was probably cut off during an upload or copy); use the "
+                    + "complete file.", e);
+            case NO_MANIFEST_MARK -> new ArchiveVerificationException("The archive is incomplete: it ends without its "
+                    + "manifest (" + detail + "; it was probably cut off during an upload or copy, or rewritten by "
+                    + "another tool); use the complete file the backup wrote.", e);
+            case TRAILING_DATA -> new ArchiveVerificationException("The archive has data after the end of its "
+                    + "compressed stream (" + detail + "); it was tampered with or damaged; use an intact copy.", e);
+            case FOREIGN -> new ArchiveVerificationException("The archive's compressed stream was not written by "
+                    + "Keepsake (" + detail + "): it was rewritten by another tool, tampered with or damaged; use "
+                    + "the file the backup wrote.", e);
+            case DAMAGED -> new ArchiveVerificationException("The archive is damaged: " + detail + "; use an intact "
+                    + "copy.", e);
+        };
+    }
+
+    /**
+     * The refusal for a failure while inflating or reading the tar stream: the archive's own verdict where one is in
+     * the causes, the compressed form's refusal, else damage (after {@code entriesSoFar} entries when not negative).
+     */
+    static ArchiveVerificationException readFailure(Throwable e, long entriesSoFar) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof ArchiveVerificationException ave) {
+                return ave;
+            }
+            if (t instanceof CompressedFormException cfe) {
+                return refusal(cfe);
+            }
+        }
+        String m = e.getMessage();
+        String shown = m == null ? e.getClass().getSimpleName() : "'" + (m.length() > 200 ? m.substring(0, 200) + "…"
+                : m) + "'";
+        return new ArchiveVerificationException("The archive is damaged: " + shown
+                + (entriesSoFar >= 0 ? " after " + entriesSoFar + " entries" : "") + "; use an intact copy.", e);
     }
 
     static void checkHeaderAgrees(Manifest h, Manifest m) {
@@ -414,6 +458,7 @@ public final class ArchiveVerifier {
         long[] counts = new long[m.parts().size()];
         long[] bytes = new long[m.parts().size()];
         Map<String, Integer> nextChunk = new HashMap<>();
+        Set<String> paths = new HashSet<>();
         int currentPart = -1;
         long total = 0;
         for (Manifest.Entry e : m.entries()) {
@@ -428,7 +473,10 @@ public final class ArchiveVerifier {
             currentPart = p;
             String problem = ArchiveLayout.pathProblem(e.name());
             if (problem != null) {
-                throw inconsistent("entry name '" + ManifestJson.abbreviate(e.name()) + "' " + problem);
+                throw inconsistent("entry '" + ManifestJson.abbreviate(e.path()) + "' has a name that " + problem);
+            }
+            if (!paths.add(e.path())) {
+                throw inconsistent("it lists the entry '" + ManifestJson.abbreviate(e.path()) + "' twice");
             }
             String expected;
             if (e.type() == ArchiveEntry.Type.CHUNK) {
@@ -470,60 +518,6 @@ public final class ArchiveVerifier {
                 + "; it was tampered with or not made by Keepsake.");
     }
 
-    private static void checkEntries(List<Observed> observed, List<Manifest.Entry> listed) {
-        int n = Math.min(observed.size(), listed.size());
-        for (int i = 0; i < n; i++) {
-            Observed o = observed.get(i);
-            Manifest.Entry m = listed.get(i);
-            if (!o.path().equals(m.path())) {
-                Set<String> listedPaths = new HashSet<>();
-                listed.forEach(x -> listedPaths.add(x.path()));
-                Set<String> observedPaths = new HashSet<>();
-                observed.forEach(x -> observedPaths.add(x.path()));
-                if (!listedPaths.contains(o.path())) {
-                    throw entryProblem(o.path(), "is not listed in the manifest (an extra entry)");
-                }
-                if (!observedPaths.contains(m.path())) {
-                    throw entryProblem(m.path(), "is listed in the manifest but missing from the archive");
-                }
-                throw entryProblem(o.path(), "is not in the order the manifest lists");
-            }
-            boolean typeMatches = switch (m.type()) {
-                case DIRECTORY -> o.tarType() == TarReader.DIRECTORY;
-                case SYMLINK -> o.tarType() == TarReader.SYMLINK;
-                default -> o.tarType() == TarReader.REGULAR || o.tarType() == TarReader.REGULAR_OLD;
-            };
-            if (!typeMatches) {
-                throw entryProblem(o.path(), "has a different type than the manifest says (" + m.type() + ")");
-            }
-            if (o.size() != m.size()) {
-                throw entryProblem(o.path(), "has " + o.size() + " bytes but the manifest says " + m.size());
-            }
-            if (o.sha256() != null && !o.sha256().equals(m.sha256())) { // format 2: chunks have none, are not hashed
-                throw hashMismatch(o.path());
-            }
-            if (!Objects.equals(o.linkName(), m.linkTarget())) {
-                throw entryProblem(o.path(), "links to a different target than the manifest says");
-            }
-        }
-        if (observed.size() > n) {
-            throw entryProblem(observed.get(n).path(), "is not listed in the manifest (an extra entry)");
-        }
-        if (listed.size() > n) {
-            throw entryProblem(listed.get(n).path(), "is listed in the manifest but missing from the archive");
-        }
-    }
-
-    /** The failure for an entry whose content does not match the manifest. */
-    static ArchiveVerificationException hashMismatch(String path) {
-        return entryProblem(path, "does not match its SHA-256 in the manifest");
-    }
-
-    private static ArchiveVerificationException entryProblem(String path, String problem) {
-        return new ArchiveVerificationException("The archive's entry '" + ManifestJson.abbreviate(path) + "' "
-                + problem + "; it was tampered with or damaged; use an intact copy.");
-    }
-
     static BackupDescription describe(Manifest m, String keyId) {
         Version version;
         try {
@@ -554,17 +548,8 @@ public final class ArchiveVerifier {
         return n + " bytes";
     }
 
-    /** An interruption carried through code that cannot throw checked exceptions; unwrapped by {@link #verify}. */
-    static final class InterruptedRuntime extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-
-        InterruptedRuntime(InterruptedIOException cause) {
-            super(cause);
-        }
-    }
-
-    /** The result of a successful verification. */
+    /** The result of a successful first pass. */
     public record VerifiedArchive(Manifest manifest, BackupDescription description, ArchiveFormat format,
-                                  long uncompressedBytes, boolean chunksHashed) {
+                                  long uncompressedBytes) {
     }
 }

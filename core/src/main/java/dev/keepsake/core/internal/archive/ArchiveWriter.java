@@ -27,8 +27,9 @@ import java.util.concurrent.Semaphore;
 
 /**
  * Writes one archive in one pass: header, the parts (through {@link PartWriter}s), then the manifest listing every
- * entry's size and SHA-256 (computed while the bytes go by; in format 2, gzip, not for chunks: the manifest holds the
- * size and SHA-256 of the compressed bytes before it instead, see {@link Manifest.DataDigest}) and its HMAC signature. Writes into the tar are serialised
+ * entry's size and SHA-256 (computed while the bytes go by; not for chunks: the manifest holds the size and SHA-256 of
+ * the compressed bytes before it instead, see {@link Manifest.DataDigest}) and its HMAC signature. Writes into the tar
+ * are serialised
  * by a fair semaphore (an entry opened with {@link PartWriter#addEntry} holds it until its stream is closed).
  * Thread-safe as far as {@link PartWriter} promises; the other methods are called by the engine's thread. Internal.
  */
@@ -42,8 +43,6 @@ public final class ArchiveWriter {
 
     private final TarSink sink;
     private final Manifest header;
-    /** Format 1 (zstd): every chunk hashed; format 2 (gzip): the manifest's data digest covers the chunks. */
-    private final boolean hashChunks;
     private final Semaphore archiveLock = new Semaphore(1, true);
     private volatile Thread lockHolder;
     private volatile boolean failed;
@@ -51,7 +50,7 @@ public final class ArchiveWriter {
     private final List<Manifest.Entry> entries = new ArrayList<>();
     private final List<Manifest.Part> parts = new ArrayList<>();
     private final byte[] copyBuffer = new byte[ArchiveLayout.BUFFER_SIZE];
-    /** Hashes entries written under the archive lock (chunks in an array are hashed before it is taken). */
+    /** Hashes the entries added with addEntry (under the archive lock). */
     private final MessageDigest digest = TarSink.sha256();
     private long totalBytes;
 
@@ -60,18 +59,12 @@ public final class ArchiveWriter {
      * @param header product, backup id, creation time and the parts known up front (name, type, schema version)
      */
     public ArchiveWriter(OutputStream sink, ArchiveFormat format, int level, Manifest header) throws IOException {
-        this.sink = new TarSink(sink, format, level);
-        this.header = header;
-        this.hashChunks = header.formatVersion() != ArchiveLayout.FORMAT_VERSION;
-        if (header.formatVersion() != formatVersion(format)) {
-            throw new IllegalArgumentException("a " + format + " archive has format version " + formatVersion(format)
+        if (header.formatVersion() != ArchiveLayout.FORMAT_VERSION) {
+            throw new IllegalArgumentException("archives are written in format " + ArchiveLayout.FORMAT_VERSION
                     + ", not " + header.formatVersion());
         }
-    }
-
-    /** The format version an archive of {@code format} is written in (zstd frames are not cut for a data digest). */
-    public static int formatVersion(ArchiveFormat format) {
-        return format == ArchiveFormat.GZIP ? ArchiveLayout.FORMAT_VERSION : ArchiveLayout.FORMAT_VERSION_ENTRY_HASHES;
+        this.sink = new TarSink(sink, format, level);
+        this.header = header;
     }
 
     /** Writes {@code keepsake/header.json}. */
@@ -125,7 +118,7 @@ public final class ArchiveWriter {
      */
     public Result finish(ArchiveKey signingKey) throws IOException {
         checkNotFailed();
-        Manifest.DataDigest data = hashChunks ? null : sink.endData();
+        Manifest.DataDigest data = sink.endData();
         Manifest manifest = new Manifest(header.formatVersion(), header.productName(), header.productVersion(),
                 header.backupId(), header.createdAt(), parts, entries, entries.size(), totalBytes, data);
         byte[] json = ManifestJson.writeManifest(manifest);
@@ -277,14 +270,6 @@ public final class ArchiveWriter {
         public void appendChunk(String streamName, ByteBuffer data) throws IOException {
             checkOpen();
             checkName("stream name", streamName);
-            // hashed before taking the archive lock, so that the parts' threads hash at the same time; in format 2
-            // not at all (the manifest's data digest covers them)
-            byte[] sha = null;
-            if (hashChunks && data.hasArray()) {
-                MessageDigest chunkDigest = TarSink.sha256();
-                chunkDigest.update(data.array(), data.arrayOffset() + data.position(), data.remaining());
-                sha = chunkDigest.digest();
-            }
             lock(name);
             try {
                 int index = nextChunk.merge(streamName, 1, Integer::sum) - 1;
@@ -293,25 +278,20 @@ public final class ArchiveWriter {
                 Instant now = context.startedAt();
                 sink.tar().putArchiveEntry(tarEntry(tarName, TarConstants.LF_NORMAL, size,
                         ArchiveEntry.DEFAULT_FILE_MODE, now));
-                if (sha != null || (!hashChunks && data.hasArray())) {
-                    int off = data.arrayOffset() + data.position();
-                    sink.tar().write(data.array(), off, size);
+                if (data.hasArray()) {
+                    sink.tar().write(data.array(), data.arrayOffset() + data.position(), size);
                     data.position(data.limit());
                 } else {
-                    digest.reset();
                     while (data.hasRemaining()) {
                         int n = Math.min(copyBuffer.length, data.remaining());
                         data.get(copyBuffer, 0, n);
                         sink.tar().write(copyBuffer, 0, n);
-                        if (hashChunks) {
-                            digest.update(copyBuffer, 0, n);
-                        }
                     }
-                    sha = hashChunks ? digest.digest() : null;
                 }
                 sink.tar().closeArchiveEntry();
+                // no hash of its own: the manifest's data digest covers it
                 record(tarName, new ArchiveEntry(streamName, ArchiveEntry.Type.CHUNK, size,
-                        ArchiveEntry.DEFAULT_FILE_MODE, now, null, index), size, sha);
+                        ArchiveEntry.DEFAULT_FILE_MODE, now, null, index), size, null);
                 context.addProgress(size);
             } finally {
                 unlock();

@@ -1,6 +1,5 @@
 package dev.keepsake.core.internal.archive;
 
-import dev.keepsake.core.internal.compress.ParallelGzipOutputStream;
 import dev.keepsake.core.spi.ArchiveEntry;
 
 import java.time.Instant;
@@ -12,8 +11,7 @@ import java.util.Objects;
  * The content of {@code keepsake/manifest.json} (and, without entries, attributes and totals, of
  * {@code keepsake/header.json}). Immutable. Internal.
  *
- * @param formatVersion  archive format version: {@link ArchiveLayout#FORMAT_VERSION} (gzip, with a data digest), or
- *                       {@link ArchiveLayout#FORMAT_VERSION_ENTRY_HASHES} (every entry hashed)
+ * @param formatVersion  archive format version ({@link ArchiveLayout#FORMAT_VERSION})
  * @param productName    product that made the backup
  * @param productVersion its version, as text
  * @param backupId       {@code <version>_<ISO instant>}
@@ -22,13 +20,13 @@ import java.util.Objects;
  * @param entries        every part entry in archive order (the keepsake/ files are not listed)
  * @param entryCount     number of entries (totals)
  * @param totalBytes     sum of entry sizes (totals)
- * @param data           format 2: the size and SHA-256 of the compressed bytes before the manifest; else null
+ * @param data           the size and SHA-256 of the compressed bytes before the manifest; null in a header
  */
 public record Manifest(int formatVersion, String productName, String productVersion, String backupId,
                        Instant createdAt, List<Part> parts, List<Entry> entries, long entryCount, long totalBytes,
                        DataDigest data) {
 
-    /** A header, or a manifest without a data digest. */
+    /** A header (no data digest). */
     public Manifest(int formatVersion, String productName, String productVersion, String backupId, Instant createdAt,
                     List<Part> parts, List<Entry> entries, long entryCount, long totalBytes) {
         this(formatVersion, productName, productVersion, backupId, createdAt, parts, entries, entryCount, totalBytes,
@@ -45,11 +43,11 @@ public record Manifest(int formatVersion, String productName, String productVers
     }
 
     /**
-     * The compressed bytes of everything before the manifest (format 2): the header and every part entry. The gzip
-     * member that starts the manifest is marked ({@link ParallelGzipOutputStream#MANIFEST_MARK}), so a reader knows
-     * where they end; under the signed manifest they authenticate the chunks, which then need no hash of their own.
+     * The compressed bytes of everything before the manifest: the header and every part entry. The compressed unit
+     * that starts the manifest is marked (a marked gzip member, a zstd skippable frame), so a reader knows where they
+     * end; under the signed manifest they authenticate the chunks, which therefore need no hash of their own.
      *
-     * @param compressedBytes where the manifest's gzip member starts in the file
+     * @param compressedBytes where the mark starts in the file
      * @param sha256          lower-case hex SHA-256 of the file's bytes before it
      */
     public record DataDigest(long compressedBytes, String sha256) {
@@ -78,7 +76,7 @@ public record Manifest(int formatVersion, String productName, String productVers
      * @param path       the full tar name (directories without trailing slash)
      * @param part       the part's name
      * @param name       the name relative to the part (for chunks: the stream name)
-     * @param sha256     lower-case hex of the content; null for a chunk of a format-2 archive (see {@link DataDigest})
+     * @param sha256     lower-case hex of the content; null for a chunk (the {@link DataDigest} covers it)
      * @param linkTarget for symlinks, else null
      * @param chunkIndex for chunks, else -1
      */
@@ -89,8 +87,8 @@ public record Manifest(int formatVersion, String productName, String productVers
             Objects.requireNonNull(part, "part");
             Objects.requireNonNull(name, "name");
             Objects.requireNonNull(type, "type");
-            if (sha256 == null && type != ArchiveEntry.Type.CHUNK) {
-                throw new NullPointerException("sha256");
+            if ((sha256 == null) != (type == ArchiveEntry.Type.CHUNK)) {
+                throw new IllegalArgumentException("entry '" + path + "': a chunk has no sha256, every other entry one");
             }
             Objects.requireNonNull(lastModified, "lastModified");
         }

@@ -34,6 +34,33 @@ public final class ManifestJson {
     static final int MAX_STRING_LENGTH = 64 * 1024;
     private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
 
+    // the documents' keys (docs/archive-format.md lists them)
+    static final String FORMAT_VERSION = "formatVersion";
+    static final String PRODUCT = "product";
+    static final String NAME = "name";
+    static final String VERSION = "version";
+    static final String BACKUP_ID = "backupId";
+    static final String CREATED_AT = "createdAt";
+    static final String PARTS = "parts";
+    static final String TYPE = "type";
+    static final String SCHEMA_VERSION = "schemaVersion";
+    static final String ATTRIBUTES = "attributes";
+    static final String ENTRY_COUNT = "entryCount";
+    static final String TOTAL_BYTES = "totalBytes";
+    static final String ENTRIES = "entries";
+    static final String PATH = "path";
+    static final String PART = "part";
+    static final String STREAM = "stream";
+    static final String SIZE = "size";
+    static final String SHA_256 = "sha256";
+    static final String MODE = "mode";
+    static final String MTIME = "mtime";
+    static final String LINK_TARGET = "linkTarget";
+    static final String CHUNK_INDEX = "chunkIndex";
+    static final String TOTALS = "totals";
+    static final String DATA = "data";
+    static final String COMPRESSED_BYTES = "compressedBytes";
+
     private static final JsonFactory FACTORY = JsonFactory.builder()
             .streamReadConstraints(StreamReadConstraints.builder()
                     .maxNestingDepth(MAX_DEPTH)
@@ -62,64 +89,64 @@ public final class ManifestJson {
         ByteArrayOutputStream out = new ByteArrayOutputStream(header ? 1024 : 256 + m.entries().size() * 200);
         try (JsonGenerator g = FACTORY.createGenerator(out)) {
             g.writeStartObject();
-            g.writeNumberField("formatVersion", m.formatVersion());
-            g.writeObjectFieldStart("product");
-            g.writeStringField("name", m.productName());
-            g.writeStringField("version", m.productVersion());
+            g.writeNumberField(FORMAT_VERSION, m.formatVersion());
+            g.writeObjectFieldStart(PRODUCT);
+            g.writeStringField(NAME, m.productName());
+            g.writeStringField(VERSION, m.productVersion());
             g.writeEndObject();
-            g.writeStringField("backupId", m.backupId());
-            g.writeStringField("createdAt", m.createdAt().toString());
-            g.writeArrayFieldStart("parts");
+            g.writeStringField(BACKUP_ID, m.backupId());
+            g.writeStringField(CREATED_AT, m.createdAt().toString());
+            g.writeArrayFieldStart(PARTS);
             for (Manifest.Part p : m.parts()) {
                 g.writeStartObject();
-                g.writeStringField("name", p.name());
-                g.writeStringField("type", p.type());
+                g.writeStringField(NAME, p.name());
+                g.writeStringField(TYPE, p.type());
                 if (p.schemaVersion() != null) {
-                    g.writeStringField("schemaVersion", p.schemaVersion());
+                    g.writeStringField(SCHEMA_VERSION, p.schemaVersion());
                 }
                 if (!header) {
-                    g.writeObjectFieldStart("attributes");
+                    g.writeObjectFieldStart(ATTRIBUTES);
                     for (Map.Entry<String, String> a : new TreeMap<>(p.attributes()).entrySet()) {
                         g.writeStringField(a.getKey(), a.getValue());
                     }
                     g.writeEndObject();
-                    g.writeNumberField("entryCount", p.entryCount());
-                    g.writeNumberField("totalBytes", p.totalBytes());
+                    g.writeNumberField(ENTRY_COUNT, p.entryCount());
+                    g.writeNumberField(TOTAL_BYTES, p.totalBytes());
                 }
                 g.writeEndObject();
             }
             g.writeEndArray();
             if (!header) {
-                g.writeArrayFieldStart("entries");
+                g.writeArrayFieldStart(ENTRIES);
                 for (Manifest.Entry e : m.entries()) {
                     g.writeStartObject();
-                    g.writeStringField("path", e.path());
-                    g.writeStringField("part", e.part());
-                    g.writeStringField(e.type() == ArchiveEntry.Type.CHUNK ? "stream" : "name", e.name());
-                    g.writeStringField("type", e.type().name());
-                    g.writeNumberField("size", e.size());
+                    g.writeStringField(PATH, e.path());
+                    g.writeStringField(PART, e.part());
+                    g.writeStringField(e.type() == ArchiveEntry.Type.CHUNK ? STREAM : NAME, e.name());
+                    g.writeStringField(TYPE, e.type().name());
+                    g.writeNumberField(SIZE, e.size());
                     if (e.sha256() != null) {
-                        g.writeStringField("sha256", e.sha256());
+                        g.writeStringField(SHA_256, e.sha256());
                     }
-                    g.writeNumberField("mode", e.mode());
-                    g.writeStringField("mtime", e.lastModified().toString());
+                    g.writeNumberField(MODE, e.mode());
+                    g.writeStringField(MTIME, e.lastModified().toString());
                     if (e.linkTarget() != null) {
-                        g.writeStringField("linkTarget", e.linkTarget());
+                        g.writeStringField(LINK_TARGET, e.linkTarget());
                     }
                     if (e.chunkIndex() >= 0) {
-                        g.writeNumberField("chunkIndex", e.chunkIndex());
+                        g.writeNumberField(CHUNK_INDEX, e.chunkIndex());
                     }
                     g.writeEndObject();
                 }
                 g.writeEndArray();
-                g.writeObjectFieldStart("totals");
-                g.writeNumberField("entryCount", m.entryCount());
-                g.writeNumberField("totalBytes", m.totalBytes());
+                g.writeObjectFieldStart(TOTALS);
+                g.writeNumberField(ENTRY_COUNT, m.entryCount());
+                g.writeNumberField(TOTAL_BYTES, m.totalBytes());
                 g.writeEndObject();
                 if (m.data() != null) {
-                    g.writeObjectFieldStart("data");
-                    g.writeNumberField("compressedBytes", m.data().compressedBytes());
-                    g.writeStringField("sha256", m.data().sha256());
+                    g.writeObjectFieldStart(DATA);
+                    g.writeNumberField(COMPRESSED_BYTES, m.data().compressedBytes());
+                    g.writeStringField(SHA_256, m.data().sha256());
                     g.writeEndObject();
                 }
             }
@@ -128,6 +155,23 @@ public final class ManifestJson {
             throw new UncheckedIOException(e);
         }
         return out.toByteArray();
+    }
+
+    /**
+     * The format version a document gives in its first field (where Keepsake writes it), or -1 when it does not start
+     * with one; reads nothing else, so that an older or newer document is told apart before it is parsed.
+     */
+    public static long leadingFormatVersion(byte[] json) {
+        try (JsonParser p = FACTORY.createParser(json)) {
+            if (p.nextToken() == JsonToken.START_OBJECT && p.nextToken() == JsonToken.FIELD_NAME
+                    && FORMAT_VERSION.equals(p.currentName()) && p.nextToken() == JsonToken.VALUE_NUMBER_INT
+                    && p.getNumberType() != JsonParser.NumberType.BIG_INTEGER) {
+                return Math.max(p.getLongValue(), 0);
+            }
+            return -1;
+        } catch (IOException e) {
+            return -1;
+        }
     }
 
     /** Parses header.json. @throws ArchiveVerificationException naming the problem */
@@ -255,27 +299,35 @@ public final class ManifestJson {
             Manifest.DataDigest data = null;
             for (String f = nextField(""); f != null; f = nextField("")) {
                 switch (f) {
-                    case "formatVersion" -> formatVersion = (int) number(f, 0, Integer.MAX_VALUE);
-                    case "product" -> {
+                    case FORMAT_VERSION -> {
+                        // first in every document Keepsake writes: an older or newer format is refused before any
+                        // field of its might confuse this reader
+                        formatVersion = (int) number(f, 0, Integer.MAX_VALUE);
+                        String problem = ArchiveLayout.formatVersionProblem(formatVersion);
+                        if (problem != null) {
+                            throw new ArchiveVerificationException(problem);
+                        }
+                    }
+                    case PRODUCT -> {
                         expect(JsonToken.START_OBJECT, f, "an object");
                         for (String g = nextField(f); g != null; g = nextField(f)) {
                             switch (g) {
-                                case "name" -> productName = string("product.name");
-                                case "version" -> productVersion = string("product.version");
+                                case NAME -> productName = string("product.name");
+                                case VERSION -> productVersion = string("product.version");
                                 default -> throw invalid("product." + g, "is not known");
                             }
                         }
                     }
-                    case "backupId" -> backupId = string(f);
-                    case "createdAt" -> createdAt = instant(f);
-                    case "parts" -> parts = readParts(header);
-                    case "entries" -> {
+                    case BACKUP_ID -> backupId = string(f);
+                    case CREATED_AT -> createdAt = instant(f);
+                    case PARTS -> parts = readParts(header);
+                    case ENTRIES -> {
                         if (header) {
                             throw invalid(f, "is not known");
                         }
                         entries = readEntries();
                     }
-                    case "totals" -> {
+                    case TOTALS -> {
                         if (header) {
                             throw invalid(f, "is not known");
                         }
@@ -283,8 +335,8 @@ public final class ManifestJson {
                         expect(JsonToken.START_OBJECT, f, "an object");
                         for (String g = nextField(f); g != null; g = nextField(f)) {
                             switch (g) {
-                                case "entryCount" -> totals[0] = number("totals.entryCount", 0, Long.MAX_VALUE);
-                                case "totalBytes" -> totals[1] = number("totals.totalBytes", 0, Long.MAX_VALUE);
+                                case ENTRY_COUNT -> totals[0] = number("totals.entryCount", 0, Long.MAX_VALUE);
+                                case TOTAL_BYTES -> totals[1] = number("totals.totalBytes", 0, Long.MAX_VALUE);
                                 default -> throw invalid("totals." + g, "is not known");
                             }
                         }
@@ -292,7 +344,7 @@ public final class ManifestJson {
                             throw invalid("totals", "lacks entryCount or totalBytes");
                         }
                     }
-                    case "data" -> {
+                    case DATA -> {
                         if (header) {
                             throw invalid(f, "is not known");
                         }
@@ -301,8 +353,8 @@ public final class ManifestJson {
                         expect(JsonToken.START_OBJECT, f, "an object");
                         for (String g = nextField(f); g != null; g = nextField(f)) {
                             switch (g) {
-                                case "compressedBytes" -> bytes = number("data.compressedBytes", 1, Long.MAX_VALUE);
-                                case "sha256" -> sha = sha256("data.sha256");
+                                case COMPRESSED_BYTES -> bytes = number("data.compressedBytes", 1, Long.MAX_VALUE);
+                                case SHA_256 -> sha = sha256("data.sha256");
                                 default -> throw invalid("data." + g, "is not known");
                             }
                         }
@@ -314,30 +366,9 @@ public final class ManifestJson {
                     default -> throw invalid(f, "is not known");
                 }
             }
-            require(formatVersion, "formatVersion");
-            if (formatVersion != ArchiveLayout.FORMAT_VERSION
-                    && formatVersion != ArchiveLayout.FORMAT_VERSION_ENTRY_HASHES) {
-                throw new ArchiveVerificationException("The archive has format version " + formatVersion
-                        + ", but this version of Keepsake reads only format versions "
-                        + ArchiveLayout.FORMAT_VERSION_ENTRY_HASHES + " and " + ArchiveLayout.FORMAT_VERSION
-                        + "; restore it with the version of the product that made it.");
-            }
-            boolean dataDigest = formatVersion == ArchiveLayout.FORMAT_VERSION;
-            if (!header && dataDigest != (data != null)) {
-                throw invalid("data", dataDigest ? "is missing (format " + formatVersion + " requires it)"
-                        : "is not known in format " + formatVersion);
-            }
+            require(formatVersion, FORMAT_VERSION);
             if (!header) {
-                for (int i = 0; i < entries.size(); i++) {
-                    Manifest.Entry e = entries.get(i);
-                    if (e.sha256() == null && !(dataDigest && e.type() == ArchiveEntry.Type.CHUNK)) {
-                        throw invalid("entries[" + i + "].sha256", "is missing");
-                    }
-                    if (e.sha256() != null && dataDigest && e.type() == ArchiveEntry.Type.CHUNK) {
-                        throw invalid("entries[" + i + "].sha256", "is not known for a chunk in format "
-                                + formatVersion);
-                    }
-                }
+                require(data, DATA);
             }
             require(productName, "product.name");
             require(productVersion, "product.version");
@@ -373,10 +404,10 @@ public final class ManifestJson {
                 for (String f = nextField(at); f != null; f = nextField(at)) {
                     String field = at + "." + f;
                     switch (f) {
-                        case "name" -> name = string(field);
-                        case "type" -> type = string(field);
-                        case "schemaVersion" -> schema = string(field);
-                        case "attributes" -> {
+                        case NAME -> name = string(field);
+                        case TYPE -> type = string(field);
+                        case SCHEMA_VERSION -> schema = string(field);
+                        case ATTRIBUTES -> {
                             if (header) {
                                 throw invalid(field, "is not known");
                             }
@@ -386,13 +417,13 @@ public final class ManifestJson {
                                 attributes.put(k, string(field + "." + k));
                             }
                         }
-                        case "entryCount" -> {
+                        case ENTRY_COUNT -> {
                             if (header) {
                                 throw invalid(field, "is not known");
                             }
                             count = number(field, 0, Long.MAX_VALUE);
                         }
-                        case "totalBytes" -> {
+                        case TOTAL_BYTES -> {
                             if (header) {
                                 throw invalid(field, "is not known");
                             }
@@ -437,11 +468,11 @@ public final class ManifestJson {
                 for (String f = nextField(at); f != null; f = nextField(at)) {
                     String field = at + "." + f;
                     switch (f) {
-                        case "path" -> path = string(field);
-                        case "part" -> part = string(field);
-                        case "name" -> name = string(field);
-                        case "stream" -> stream = string(field);
-                        case "type" -> {
+                        case PATH -> path = string(field);
+                        case PART -> part = string(field);
+                        case NAME -> name = string(field);
+                        case STREAM -> stream = string(field);
+                        case TYPE -> {
                             String t = string(field);
                             try {
                                 type = ArchiveEntry.Type.valueOf(t);
@@ -450,12 +481,12 @@ public final class ManifestJson {
                                         + abbreviate(t) + "'");
                             }
                         }
-                        case "size" -> size = number(field, 0, Long.MAX_VALUE);
-                        case "sha256" -> sha = sha256(field);
-                        case "mode" -> mode = (int) number(field, 0, 07777);
-                        case "mtime" -> mtime = instant(field);
-                        case "linkTarget" -> link = string(field);
-                        case "chunkIndex" -> chunk = (int) number(field, 0, Integer.MAX_VALUE);
+                        case SIZE -> size = number(field, 0, Long.MAX_VALUE);
+                        case SHA_256 -> sha = sha256(field);
+                        case MODE -> mode = (int) number(field, 0, 07777);
+                        case MTIME -> mtime = instant(field);
+                        case LINK_TARGET -> link = string(field);
+                        case CHUNK_INDEX -> chunk = (int) number(field, 0, Integer.MAX_VALUE);
                         default -> throw invalid(field, "is not known");
                     }
                 }
@@ -463,7 +494,9 @@ public final class ManifestJson {
                 require(part, at + ".part");
                 require(type, at + ".type");
                 if (type != ArchiveEntry.Type.CHUNK) {
-                    require(sha, at + ".sha256"); // a chunk's may be missing in format 2 (checked with the version)
+                    require(sha, at + "." + SHA_256);
+                } else if (sha != null) {
+                    throw invalid(at + "." + SHA_256, "is not known for a chunk (the data's SHA-256 covers it)");
                 }
                 require(mtime, at + ".mtime");
                 if (size < 0) {

@@ -29,6 +29,10 @@ import javax.crypto.spec.SecretKeySpec;
 public final class ManifestSignature {
 
     public static final String ALGORITHM = "HMAC-SHA256";
+    // the document's keys, in the style of ManifestJson's
+    static final String ALGORITHM_KEY = "algorithm";
+    static final String KEY_ID = "keyId";
+    static final String MAC = "mac";
 
     private static final JsonFactory FACTORY = JsonFactory.builder()
             .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(4).maxStringLength(4096).build())
@@ -57,9 +61,9 @@ public final class ManifestSignature {
         ByteArrayOutputStream out = new ByteArrayOutputStream(256);
         try (JsonGenerator g = FACTORY.createGenerator(out)) {
             g.writeStartObject();
-            g.writeStringField("algorithm", ALGORITHM);
-            g.writeStringField("keyId", key.id());
-            g.writeStringField("mac", Base64.getEncoder().encodeToString(mac(key, manifest)));
+            g.writeStringField(ALGORITHM_KEY, ALGORITHM);
+            g.writeStringField(KEY_ID, key.id());
+            g.writeStringField(MAC, Base64.getEncoder().encodeToString(mac(key, manifest)));
             g.writeEndObject();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -91,9 +95,9 @@ public final class ManifestSignature {
                     throw malformed("field '" + name + "' is not a string");
                 }
                 switch (name) {
-                    case "algorithm" -> algorithm = p.getText();
-                    case "keyId" -> keyId = p.getText();
-                    case "mac" -> mac = p.getText();
+                    case ALGORITHM_KEY -> algorithm = p.getText();
+                    case KEY_ID -> keyId = p.getText();
+                    case MAC -> mac = p.getText();
                     default -> throw malformed("field '" + name + "' is not known");
                 }
             }

@@ -2,13 +2,14 @@ package dev.keepsake.core.internal.archive;
 
 import dev.keepsake.core.ArchiveFormat;
 import dev.keepsake.core.ArchiveKey;
+import dev.keepsake.core.internal.compress.CompressedOutput;
+import dev.keepsake.core.internal.compress.Compression;
 import dev.keepsake.core.spi.ArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarConstants;
 
 import java.io.IOException;
 import java.io.OutputStream;
-import java.security.MessageDigest;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -39,9 +40,12 @@ import java.util.Map;
  * }
  * }</pre>
  *
- * Entries written with {@link #raw} are not listed in the manifest; {@link #finishRaw()} ends the archive without
- * adding a manifest (write your own {@code keepsake/manifest.json} with {@link #raw}). The caller's stream is flushed,
- * never closed.
+ * The archive is of the one format (docs/archive-format.md): listed chunks get no hash in the manifest, which
+ * records instead the size and SHA-256 of the compressed data, ended and marked by {@link #endData()} ({@link #finish}
+ * and {@link #manifest()} end it if nothing did). Entries written with {@link #raw} are not listed in the manifest;
+ * {@link #finishRaw()} ends the archive without adding a manifest (to write your own, call {@link #endData()}, then
+ * write {@code keepsake/manifest.json} with {@link #raw}; without the mark the archive is refused as incomplete).
+ * {@link #compressTar} compresses a whole tar stream the same way. The caller's stream is flushed, never closed.
  */
 public final class RawArchiveWriter {
 
@@ -62,13 +66,36 @@ public final class RawArchiveWriter {
     }
 
     /**
-     * Ends the data as a backup does before its manifest (gzip only): cuts the gzip stream and marks the next member
-     * as the manifest's. Returns the size and SHA-256 of the compressed bytes so far; a {@link #raw} manifest written
-     * next makes a format-2 archive when it lists them (a rewritten archive whose data is unchanged gets the same
-     * bytes, so the original manifest still matches).
+     * Ends the data as a backup does before its manifest: cuts the compressed stream and marks where the manifest
+     * starts. Returns the size and SHA-256 of the compressed bytes so far, which a manifest must list (a rewritten
+     * archive whose data is unchanged gets the same bytes, so the original manifest still matches). Called again (or
+     * by {@link #manifest()}, {@link #finish}) it returns the same; entries written after it are not data.
      */
     public Manifest.DataDigest endData() throws IOException {
         return sink.endData();
+    }
+
+    /**
+     * Compresses {@code tar} (a whole tar stream, e.g. a good archive's, edited) as a backup does, the data ending
+     * at offset {@code manifestAt} (a record boundary: where the manifest's tar header starts).
+     */
+    public static void compressTar(byte[] tar, int manifestAt, ArchiveFormat format, OutputStream out)
+            throws IOException {
+        try (CompressedOutput c = Compression.compress(format, new java.io.FilterOutputStream(out) {
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+                out.write(b, off, len);
+            }
+
+            @Override
+            public void close() throws IOException {
+                out.flush();
+            }
+        }, 1)) {
+            c.write(tar, 0, manifestAt);
+            c.endData();
+            c.write(tar, manifestAt, tar.length - manifestAt);
+        }
     }
 
     /** A part for {@link #header}: name, type, schema version (nullable). */
@@ -79,8 +106,7 @@ public final class RawArchiveWriter {
     /** Writes {@code keepsake/header.json} and remembers product, id, time and parts for the manifest. */
     public RawArchiveWriter header(String productName, String productVersion, String backupId, Instant createdAt,
                                    List<Manifest.Part> declaredParts) throws IOException {
-        // test archives hash every entry (format 1), which readers still accept
-        header = new Manifest(ArchiveLayout.FORMAT_VERSION_ENTRY_HASHES, productName, productVersion, backupId, createdAt,
+        header = new Manifest(ArchiveLayout.FORMAT_VERSION, productName, productVersion, backupId, createdAt,
                 declaredParts, List.of(), 0, 0);
         declaredParts.forEach(p -> parts.put(p.name(), p));
         mtime = createdAt;
@@ -147,9 +173,8 @@ public final class RawArchiveWriter {
                                     ArchiveEntry.Type type, int mode, String link, int chunk) throws IOException {
         raw(e, content);
         String path = e.getName().endsWith("/") ? e.getName().substring(0, e.getName().length() - 1) : e.getName();
-        MessageDigest d = TarSink.sha256();
-        entries.add(new Manifest.Entry(path, part, name, type, content.length, ArchiveLayout.hex(d.digest(content)),
-                mode, mtime, link, chunk));
+        String sha = type == ArchiveEntry.Type.CHUNK ? null : ArchiveLayout.hex(TarSink.sha256().digest(content));
+        entries.add(new Manifest.Entry(path, part, name, type, content.length, sha, mode, mtime, link, chunk));
         return this;
     }
 
@@ -167,8 +192,11 @@ public final class RawArchiveWriter {
         return this;
     }
 
-    /** The manifest that {@link #finish(ArchiveKey)} would write, from the header and the listed entries. */
-    public Manifest manifest() {
+    /**
+     * The manifest that {@link #finish(ArchiveKey)} would write, from the header, the listed entries and the data's
+     * size and SHA-256: ends the data ({@link #endData()}) if it has not ended yet.
+     */
+    public Manifest manifest() throws IOException {
         if (header == null) {
             throw new IllegalStateException("call header(...) first");
         }
@@ -187,7 +215,7 @@ public final class RawArchiveWriter {
                     attributes.getOrDefault(p.name(), Map.of()), c[0], c[1]));
         }
         return new Manifest(header.formatVersion(), header.productName(), header.productVersion(), header.backupId(),
-                header.createdAt(), ps, entries, entries.size(), total);
+                header.createdAt(), ps, entries, entries.size(), total, endData());
     }
 
     /** Writes the computed manifest, its signature (when {@code key} is not null) and the end of the archive. */
@@ -195,8 +223,12 @@ public final class RawArchiveWriter {
         finish(ManifestJson.writeManifest(manifest()), key);
     }
 
-    /** Writes {@code manifestJson} as the manifest, signed with {@code key} when not null, and ends the archive. */
+    /**
+     * Ends the data if it has not ended yet, writes {@code manifestJson} as the manifest, signed with {@code key} when
+     * not null, and ends the archive.
+     */
     public void finish(byte[] manifestJson, ArchiveKey key) throws IOException {
+        endData();
         raw(ArchiveWriter.metaEntry(ArchiveLayout.MANIFEST, mtime), manifestJson);
         if (key != null) {
             raw(ArchiveWriter.metaEntry(ArchiveLayout.SIGNATURE, mtime), ManifestSignature.sign(key, manifestJson));

@@ -1,7 +1,7 @@
 package dev.keepsake.core.internal.archive;
 
+import dev.keepsake.core.internal.compress.CompressedOutput;
 import dev.keepsake.core.internal.compress.Compression;
-import dev.keepsake.core.internal.compress.ParallelGzipOutputStream;
 import dev.keepsake.core.ArchiveFormat;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
@@ -20,9 +20,10 @@ import java.security.NoSuchAlgorithmException;
 public final class TarSink {
 
     private final CountingDigestOutputStream counted;
-    private final OutputStream compressed;
+    private final CompressedOutput compressed;
     private final TarArchiveOutputStream tar;
     private boolean finished;
+    private Manifest.DataDigest data;
 
     TarSink(OutputStream sink, ArchiveFormat format, int level) throws IOException {
         this.counted = new CountingDigestOutputStream(sink);
@@ -46,22 +47,22 @@ public final class TarSink {
     }
 
     /**
-     * Ends the data (call between entries, before the manifest's): the gzip stream is cut at a member boundary, the
-     * next member is marked as the manifest's, and the size and SHA-256 of the compressed bytes so far are returned.
-     * Null for zstd, whose frames are not cut (its archives hash every entry instead).
+     * Ends the data (call between entries, before the manifest's): the compressed stream is cut at a unit boundary
+     * and the manifest's start is marked ({@link CompressedOutput#endData()}); returns the size and SHA-256 of the
+     * compressed bytes before the mark. Called again, returns the same.
      */
     Manifest.DataDigest endData() throws IOException {
-        if (!(compressed instanceof ParallelGzipOutputStream gzip)) {
-            return null;
+        if (data == null) {
+            tar.flush(); // between entries the tar stream holds nothing back (512-byte records); this makes sure
+            compressed.endData(); // hands over every byte of the data; the mark comes with the next write
+            try {
+                MessageDigest sofar = (MessageDigest) counted.digest.clone();
+                data = new Manifest.DataDigest(counted.count, ArchiveLayout.hex(sofar.digest()));
+            } catch (CloneNotSupportedException e) {
+                throw new IllegalStateException("SHA-256 digests of this JVM cannot be cloned", e);
+            }
         }
-        tar.flush(); // between entries the tar stream holds nothing back (512-byte records); this makes sure
-        gzip.endDataMembers();
-        try {
-            MessageDigest sofar = (MessageDigest) counted.digest.clone();
-            return new Manifest.DataDigest(counted.count, ArchiveLayout.hex(sofar.digest()));
-        } catch (CloneNotSupportedException e) {
-            throw new IllegalStateException("SHA-256 digests of this JVM cannot be cloned", e);
-        }
+        return data;
     }
 
     /**

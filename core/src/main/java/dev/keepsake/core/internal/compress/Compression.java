@@ -1,8 +1,6 @@
 package dev.keepsake.core.internal.compress;
 
 import dev.keepsake.core.ArchiveFormat;
-import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -10,8 +8,9 @@ import java.io.OutputStream;
 /**
  * The compression layer of an archive. gzip is written as independent members that record their length, compressed
  * in parallel ({@link ParallelGzipOutputStream}; every gzip reader reads concatenated members as one stream) and read
- * back in parallel ({@link MemberGzipInputStream}); other gzip files are read sequentially. zstd-jni is an optional
- * dependency and only loaded when zstd is used. Internal.
+ * back in parallel ({@link MemberGzipInputStream}); zstd as frames around a skippable marker
+ * ({@link ZstdFramedOutputStream}; every zstd reader skips the marker). {@link CompressedUnits} walks either form
+ * without inflating it. zstd-jni is an optional dependency and only loaded when zstd is used. Internal.
  */
 public final class Compression {
 
@@ -42,7 +41,7 @@ public final class Compression {
      * A compressing stream over {@code out}; closing it finishes the compressed stream and closes {@code out}. gzip
      * compresses on up to {@value #MAX_GZIP_THREADS} threads (one per processor).
      */
-    public static OutputStream compress(ArchiveFormat format, OutputStream out, int level) throws IOException {
+    public static CompressedOutput compress(ArchiveFormat format, OutputStream out, int level) throws IOException {
         if (format == ArchiveFormat.ZSTD) {
             return Zstd.compress(out, level);
         }
@@ -51,24 +50,17 @@ public final class Compression {
     }
 
     /**
-     * A decompressing stream over {@code in} that fails on data after the end of the compressed stream (concatenated
-     * gzip members or zstd frames are read as one stream).
+     * A decompressing stream over {@code in} that reads concatenated gzip members or zstd frames (skipping skippable
+     * frames) as one stream; gzip is inflated on up to {@value #MAX_GUNZIP_THREADS} threads ({@code threads} of 0: one
+     * per processor).
      */
-    public static InputStream decompress(ArchiveFormat format, InputStream in) throws IOException {
+    public static InputStream decompress(ArchiveFormat format, InputStream in, int threads) throws IOException {
         if (format == ArchiveFormat.ZSTD) {
             return Zstd.decompress(in);
         }
-        if (in.markSupported()) {
-            byte[] header = new byte[ParallelGzipOutputStream.HEADER.length];
-            in.mark(header.length);
-            int n = in.readNBytes(header, 0, header.length);
-            in.reset();
-            if (MemberGzipInputStream.startsMember(header, n)) {
-                int threads = Math.max(1, Math.min(Runtime.getRuntime().availableProcessors(), MAX_GUNZIP_THREADS));
-                return new MemberGzipInputStream(in, threads);
-            }
-        }
-        return new GzipCompressorInputStream(in, true);
+        int n = threads > 0 ? threads
+                : Math.max(1, Math.min(Runtime.getRuntime().availableProcessors(), MAX_GUNZIP_THREADS));
+        return new MemberGzipInputStream(in, n);
     }
 
     /** The format given by the first bytes of a file, or null when neither gzip nor zstd. */
@@ -85,10 +77,8 @@ public final class Compression {
 
     /** Kept in its own class so zstd-jni is loaded only when used. */
     private static final class Zstd {
-        static OutputStream compress(OutputStream out, int level) throws IOException {
-            com.github.luben.zstd.ZstdOutputStream z = new com.github.luben.zstd.ZstdOutputStream(out, level);
-            z.setChecksum(true);
-            return z;
+        static CompressedOutput compress(OutputStream out, int level) throws IOException {
+            return new ZstdFramedOutputStream(out, level);
         }
 
         static InputStream decompress(InputStream in) throws IOException {

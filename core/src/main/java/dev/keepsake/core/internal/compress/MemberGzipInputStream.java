@@ -1,17 +1,11 @@
 package dev.keepsake.core.internal.compress;
 
-import dev.keepsake.core.internal.archive.ArchiveLayout;
-import dev.keepsake.core.internal.archive.Manifest;
-import dev.keepsake.core.internal.archive.TarSink;
-import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
+import dev.keepsake.core.internal.lang.DaemonThreads;
 
-import java.io.ByteArrayInputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
-import java.io.SequenceInputStream;
-import java.security.MessageDigest;
 import java.util.ArrayDeque;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -31,10 +25,8 @@ import java.util.zip.Inflater;
  * order. Every member is checked as a gzip reader would (header, complete deflate data, CRC-32 and length in the
  * trailer) and must decompress to at most {@value #MAX_MEMBER_OUTPUT} bytes (the writer's members hold
  * {@value ParallelGzipOutputStream#BLOCK_SIZE}); bytes after the last member that are not gzip fail the stream as
- * {@linkplain DamagedGzipException damaged}, and from a member of another writer on, the rest is read sequentially
- * (exactly what any gzip reader reads). At most {@code 2 × threads} members are in memory. It hashes the compressed
- * bytes of the members it reads until one is marked as the manifest's ({@link ParallelGzipOutputStream#MANIFEST_MARK})
- * and then reports where that member starts and the SHA-256 before it ({@link #dataEnd()}), for archive format 2.
+ * {@linkplain DamagedGzipException damaged}, and so does a member of another writer (one whose header does not record
+ * its length). At most {@code 2 × threads} members are in memory.
  *
  * <p>One reading thread; not thread-safe otherwise. Closing stops the threads and closes the source.
  */
@@ -46,7 +38,7 @@ public final class MemberGzipInputStream extends InputStream {
     private static final int INPUT_CAPACITY = ParallelGzipOutputStream.BLOCK_SIZE + ParallelGzipOutputStream.BLOCK_SIZE
             / 16 + 1024;
     private static final Block EMPTY = new Block(new byte[0], 0);
-    private static final int MAX_MEMBER_LENGTH = MAX_MEMBER_OUTPUT + MAX_MEMBER_OUTPUT / 100 + 1024;
+    static final int MAX_MEMBER_LENGTH = MAX_MEMBER_OUTPUT + MAX_MEMBER_OUTPUT / 100 + 1024;
     private static final int HEADER_LENGTH = ParallelGzipOutputStream.HEADER.length;
     private static final AtomicInteger POOLS = new AtomicInteger();
 
@@ -59,28 +51,17 @@ public final class MemberGzipInputStream extends InputStream {
     private final BlockingQueue<byte[]> spareOutputs;
     private long membersRead;
     private boolean sourceEnded;
-    /** Set when a member of another form follows: the rest is read sequentially, as any gzip reader would. */
-    private InputStream tail;
     private Block current = new Block(new byte[0], 0);
     private int position;
     private boolean closed;
-    /** SHA-256 of the compressed bytes of the members before the one marked as the manifest's (reading thread). */
-    private final MessageDigest dataDigest = TarSink.sha256();
-    private long dataBytes;
-    private volatile Manifest.DataDigest dataEnd;
 
     public MemberGzipInputStream(InputStream in, int threads) {
         this.in = in;
         this.window = 2 * threads;
         this.spareInputs = new ArrayBlockingQueue<>(window + 2);
         this.spareOutputs = new ArrayBlockingQueue<>(window + 2);
-        int poolNo = POOLS.incrementAndGet();
-        AtomicInteger threadNo = new AtomicInteger();
-        this.pool = new ThreadPoolExecutor(threads, threads, 5, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
-            Thread t = new Thread(r, "keepsake-gunzip-" + poolNo + "-" + threadNo.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
+        this.pool = new ThreadPoolExecutor(threads, threads, 5, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+                DaemonThreads.factory("keepsake-gunzip-" + POOLS.incrementAndGet()));
         pool.allowCoreThreadTimeOut(true);
     }
 
@@ -107,18 +88,6 @@ public final class MemberGzipInputStream extends InputStream {
         return true;
     }
 
-    private static boolean marksManifest(byte[] header) {
-        return header[ParallelGzipOutputStream.SUBFIELD_AT + 1] == ParallelGzipOutputStream.MANIFEST_MARK[1];
-    }
-
-    /**
-     * Where the first member marked as the manifest's ({@link ParallelGzipOutputStream#MANIFEST_MARK}) starts, and
-     * the SHA-256 of all compressed bytes before it; null while (or if) no such member has been read.
-     */
-    public Manifest.DataDigest dataEnd() {
-        return dataEnd;
-    }
-
     @Override
     public int read() throws IOException {
         byte[] one = new byte[1];
@@ -142,7 +111,7 @@ public final class MemberGzipInputStream extends InputStream {
             position = 0;
             fill();
             if (inFlight.isEmpty()) {
-                return tail == null ? -1 : tail.read(b, off, len);
+                return -1;
             }
             current = take();
             position = 0;
@@ -209,10 +178,8 @@ public final class MemberGzipInputStream extends InputStream {
                     + membersRead + ")" : "Input is not in the .gz format");
         }
         if (!startsMember(header, n)) {
-            // another gzip writer's member: the rest is read as any gzip reader reads it
-            tail = new GzipCompressorInputStream(new SequenceInputStream(new ByteArrayInputStream(header, 0, n), in),
-                    true);
-            return null;
+            throw new DamagedGzipException("gzip member " + (membersRead + 1) + " was not written by Keepsake (its "
+                    + "header does not record its length)");
         }
         if (n < HEADER_LENGTH) {
             throw new EOFException("the archive ends inside the header of gzip member " + (membersRead + 1));
@@ -231,14 +198,6 @@ public final class MemberGzipInputStream extends InputStream {
         int rest = in.readNBytes(member, HEADER_LENGTH, length - HEADER_LENGTH);
         if (rest < length - HEADER_LENGTH) {
             throw new EOFException("the archive ends inside gzip member " + (membersRead + 1));
-        }
-        if (dataEnd == null) {
-            if (marksManifest(header)) {
-                dataEnd = new Manifest.DataDigest(dataBytes, ArchiveLayout.hex(dataDigest.digest()));
-            } else {
-                dataDigest.update(member, 0, length);
-                dataBytes += length;
-            }
         }
         return new Block(member, length);
     }
@@ -309,7 +268,7 @@ public final class MemberGzipInputStream extends InputStream {
         return n == 0 && inflater.finished();
     }
 
-    public static int readIntLe(byte[] b, int at) {
+    private static int readIntLe(byte[] b, int at) {
         return (b[at] & 0xff) | (b[at + 1] & 0xff) << 8 | (b[at + 2] & 0xff) << 16 | (b[at + 3] & 0xff) << 24;
     }
 
@@ -322,9 +281,6 @@ public final class MemberGzipInputStream extends InputStream {
         inFlight.forEach(f -> f.cancel(false));
         inFlight.clear();
         pool.shutdownNow();
-        if (tail != null) {
-            tail.close();
-        }
         in.close();
     }
 

@@ -1,6 +1,7 @@
 package dev.keepsake.core.internal.compress;
 
-import dev.keepsake.core.internal.archive.Manifest;
+import dev.keepsake.core.internal.lang.DaemonThreads;
+
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.io.OutputStream;
@@ -22,12 +23,12 @@ import java.util.zip.Deflater;
  * member (RFC 1952 allows any number of members; {@code gzip -d}, {@code tar} and the archive reader read them as one
  * stream), members are compressed in parallel and written in order. Memory is bounded: at most {@code 2 × threads}
  * blocks are in flight, and the writing thread waits for the oldest when the window is full. Level 1 deflates with
- * {@link GreedyDeflate}, the other levels with zlib. {@link #endDataMembers()} cuts the stream before an archive's
+ * {@link GreedyDeflate}, the other levels with zlib. {@link #endData()} cuts the stream before an archive's
  * manifest and marks the member that follows. Closing it finishes the
  * stream and closes the underlying one. Not thread-safe (one writer); the compressor threads are named daemon threads
  * that end when the stream is closed (or idle for a few seconds after an abandoned stream).
  */
-public final class ParallelGzipOutputStream extends OutputStream {
+public final class ParallelGzipOutputStream extends CompressedOutput {
 
     /** Uncompressed bytes per gzip member. */
     static final int BLOCK_SIZE = 1024 * 1024;
@@ -46,7 +47,7 @@ public final class ParallelGzipOutputStream extends OutputStream {
     public static final int SUBFIELD_AT = 12;
     /**
      * The subfield id of the member that starts the manifest: {@code 'K','M'} instead of {@code 'K','S'} (same
-     * length field). Everything before it is the data that the manifest's {@link Manifest.DataDigest} covers.
+     * length field). Everything before it is the data whose SHA-256 the manifest records.
      */
     public static final byte[] MANIFEST_MARK = {'K', 'M'};
 
@@ -67,13 +68,8 @@ public final class ParallelGzipOutputStream extends OutputStream {
         this.out = out;
         this.level = level;
         this.window = 2 * threads;
-        int poolNo = POOLS.incrementAndGet();
-        AtomicInteger threadNo = new AtomicInteger();
-        this.pool = new ThreadPoolExecutor(threads, threads, 5, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
-            Thread t = new Thread(r, "keepsake-gzip-" + poolNo + "-" + threadNo.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
+        this.pool = new ThreadPoolExecutor(threads, threads, 5, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+                DaemonThreads.factory("keepsake-gzip-" + POOLS.incrementAndGet()));
         pool.allowCoreThreadTimeOut(true);
         this.compressors = new ArrayBlockingQueue<>(threads);
         this.spareBlocks = new ArrayBlockingQueue<>(window + 1);
@@ -116,7 +112,8 @@ public final class ParallelGzipOutputStream extends OutputStream {
      * has received all bytes written before this call; the next member is marked as the manifest's
      * ({@link #MANIFEST_MARK}).
      */
-    public void endDataMembers() throws IOException {
+    @Override
+    public void endData() throws IOException {
         if (closed) {
             throw new IOException("the gzip stream is closed");
         }

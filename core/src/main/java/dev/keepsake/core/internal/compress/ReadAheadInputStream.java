@@ -1,5 +1,7 @@
 package dev.keepsake.core.internal.compress;
 
+import dev.keepsake.core.internal.lang.Throwables;
+import dev.keepsake.core.internal.lang.DaemonThreads;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
@@ -42,9 +44,7 @@ public final class ReadAheadInputStream extends InputStream {
         for (int i = 0; i <= DEPTH; i++) {
             free.add(new byte[BLOCK]);
         }
-        reader = new Thread(this::readAhead, "keepsake-archive-read-" + THREADS.incrementAndGet());
-        reader.setDaemon(true);
-        reader.start();
+        reader = DaemonThreads.start("keepsake-archive-read-" + THREADS.incrementAndGet(), this::readAhead);
     }
 
     private void readAhead() {
@@ -124,16 +124,7 @@ public final class ReadAheadInputStream extends InputStream {
         if (failure == null) {
             return false;
         }
-        if (failure instanceof IOException io) {
-            throw io;
-        }
-        if (failure instanceof RuntimeException re) {
-            throw re;
-        }
-        if (failure instanceof Error err) {
-            throw err;
-        }
-        throw new IOException(failure);
+        throw Throwables.rethrow(failure, IOException.class);
     }
 
     @Override

@@ -3,6 +3,7 @@ package dev.keepsake.core.internal.engine;
 import dev.keepsake.core.ArchiveVerificationException;
 import dev.keepsake.core.BackupVerification;
 import dev.keepsake.core.ErrorCode;
+import dev.keepsake.core.internal.archive.ArchiveLayout;
 import dev.keepsake.core.internal.archive.ArchiveVerifier;
 import dev.keepsake.core.internal.archive.ArchiveWriter;
 import dev.keepsake.core.internal.archive.Manifest;
@@ -100,7 +101,7 @@ public final class BackupProcedure {
         op.stage("verifying the new backup", "", written.size());
         ArchiveVerifier.VerifiedArchive v;
         try {
-            v = settings.ownArchiveVerifier().verify(file, op.bytesDone::set);
+            v = settings.ownArchiveVerifier().verifyFully(file, op.bytesDone::set);
         } catch (ArchiveVerificationException e) {
             throw new OperationFailure(ErrorCode.STORE_FAILED, "Backup failed: the archive written to the store did "
                     + "not verify when read back (" + OperationFailure.lowerFirst(e.getMessage()) + "); " + KEPT
@@ -139,7 +140,7 @@ public final class BackupProcedure {
                 declared.add(new Manifest.Part(job.name(), job.type(), schema, Map.of(), 0, 0));
             }
             part = null;
-            Manifest header = new Manifest(ArchiveWriter.formatVersion(settings.format()), settings.productName(),
+            Manifest header = new Manifest(ArchiveLayout.FORMAT_VERSION, settings.productName(),
                     settings.productVersion().toString(), op.id, op.startedAt, declared, List.of(), 0, 0);
             Optional<Path> file = pending.localFile();
             OutputStream output = pending.output();

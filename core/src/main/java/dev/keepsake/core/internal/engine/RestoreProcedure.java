@@ -27,9 +27,10 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * One restore: pass 1 verifies the whole archive (the chunks' content excepted, which pass 2 hashes before their last
- * byte reaches the part) and asks the version policy; then the before-hook; then pass 2 lets every part prepare (abort
- * all on any failure), then commits them — parts that can undo their commit first, the rest last — aborting the rest
+ * One restore: pass 1 verifies the archive without inflating its data ({@link ArchiveVerifier#verify}: signature,
+ * manifest, the size and SHA-256 of the compressed data) and asks the version policy; then the before-hook; then pass
+ * 2 ({@link ArchiveReader}) checks every entry against the manifest while every part prepares (abort all on any
+ * failure), and the data's SHA-256 again after the last, then commits them — parts that can undo their commit first, the rest last — aborting the rest
  * and rolling back the undoable committed ones if a commit fails; the after-hook; finally the source is deleted when
  * the engine owns it. Runs on the operation's thread.
  */
@@ -53,13 +54,14 @@ public final class RestoreProcedure {
     }
 
     /**
-     * Verifies an archive and checks it against the version policy, as {@code verify} and restores do; a restore
-     * ({@code op} not null) leaves the chunks' hashes to pass 2 ({@link ArchiveVerifier#verifyDeferringChunks}).
+     * Verifies an archive and checks it against the version policy, as {@code verify} and restores do: {@code verify}
+     * ({@code op} null) runs both passes ({@link ArchiveVerifier#verifyFully}), a restore the first, its parts then
+     * reading the archive through the second.
      */
     public static ArchiveVerifier.VerifiedArchive verifyAndCheck(EngineSettings settings, Path file, RunningOperation op)
             throws IOException {
-        ArchiveVerifier.VerifiedArchive v = op == null ? settings.verifier().verify(file, null)
-                : settings.verifier().verifyDeferringChunks(file, op.bytesDone::set);
+        ArchiveVerifier.VerifiedArchive v = op == null ? settings.verifier().verifyFully(file, null)
+                : settings.verifier().verify(file, op.bytesDone::set);
         String made = v.description().productName();
         if (!made.equals(settings.productName())) {
             throw new IncompatibleBackupException(new CompatibilityDecision.Refused("The backup was made by the "

@@ -1,5 +1,7 @@
 package dev.keepsake.core.internal.engine;
 
+import dev.keepsake.core.internal.lang.Closeables;
+import dev.keepsake.core.internal.lang.DaemonThreads;
 import dev.keepsake.core.BackupVerification;
 import dev.keepsake.core.internal.archive.ArchiveLayout;
 
@@ -60,9 +62,7 @@ final class StoredBytesCheck implements AutoCloseable {
      */
     StoredBytesCheck(Path file, String operationId) {
         this.file = file;
-        this.thread = new Thread(this::run, "keepsake-readback-" + operationId);
-        thread.setDaemon(true);
-        thread.start();
+        this.thread = DaemonThreads.start("keepsake-readback-" + operationId, this::run);
     }
 
     /**
@@ -227,13 +227,7 @@ final class StoredBytesCheck implements AutoCloseable {
         } catch (IOException e) {
             failure = e;
         } finally {
-            if (channel != null) {
-                try {
-                    channel.close();
-                } catch (IOException e) {
-                    // read-only: nothing to lose; a read error was already recorded
-                }
-            }
+            Closeables.closeQuietly(channel); // read-only: nothing to lose; a read error was already recorded
         }
     }
 }

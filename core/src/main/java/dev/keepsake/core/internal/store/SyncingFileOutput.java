@@ -1,5 +1,6 @@
 package dev.keepsake.core.internal.store;
 
+import dev.keepsake.core.internal.lang.DaemonThreads;
 import dev.keepsake.core.FileSystemBackupStore;
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -53,11 +54,8 @@ public final class SyncingFileOutput extends OutputStream {
         if (unsynced >= SYNC_EVERY && (sync == null || sync.isDone())) {
             awaitSyncs(); // done already; throws if it failed
             if (syncer == null) {
-                syncer = Executors.newSingleThreadExecutor(r -> {
-                    Thread t = new Thread(r, "keepsake-store-sync-" + backupId);
-                    t.setDaemon(true);
-                    return t;
-                });
+                syncer = Executors.newSingleThreadExecutor(r -> DaemonThreads.newThread(r,
+                        "keepsake-store-sync-" + backupId));
             }
             unsynced = 0;
             syncs++;
