@@ -1,6 +1,6 @@
 package dev.keepsake.benchmarks;
 
-import dev.keepsake.core.internal.lang.DaemonThreads;
+import dev.keepsake.core.spi.support.DaemonThreads;
 import com.sun.management.GarbageCollectionNotificationInfo;
 
 import java.lang.management.GarbageCollectorMXBean;

@@ -1,6 +1,6 @@
 package dev.keepsake.benchmarks;
 
-import dev.keepsake.core.internal.lang.DaemonThreads;
+import dev.keepsake.core.spi.support.DaemonThreads;
 import dev.keepsake.core.MaintenanceEngine;
 import dev.keepsake.core.Progress;
 

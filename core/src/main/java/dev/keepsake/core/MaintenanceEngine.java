@@ -1,6 +1,6 @@
 package dev.keepsake.core;
 
-import dev.keepsake.core.internal.lang.DaemonThreads;
+import dev.keepsake.core.spi.support.DaemonThreads;
 import dev.keepsake.core.internal.engine.OperationFailure;
 import dev.keepsake.core.internal.engine.BackupProcedure;
 import dev.keepsake.core.internal.engine.EngineSettings;

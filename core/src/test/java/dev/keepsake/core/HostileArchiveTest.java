@@ -1,6 +1,6 @@
 package dev.keepsake.core;
 
-import dev.keepsake.core.internal.archive.RawArchiveWriter;
+import dev.keepsake.testfixtures.RawArchiveWriter;
 import com.github.luben.zstd.ZstdOutputStream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarConstants;

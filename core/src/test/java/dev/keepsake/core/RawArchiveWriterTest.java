@@ -1,6 +1,6 @@
 package dev.keepsake.core;
 
-import dev.keepsake.core.internal.archive.RawArchiveWriter;
+import dev.keepsake.testfixtures.RawArchiveWriter;
 import dev.keepsake.core.spi.ArchiveEntry;
 import dev.keepsake.core.spi.BackupJob;
 import dev.keepsake.core.spi.JobContext;

@@ -1,7 +1,7 @@
 package dev.keepsake.core;
 
 import com.github.luben.zstd.ZstdInputStream;
-import dev.keepsake.core.internal.archive.RawArchiveWriter;
+import dev.keepsake.testfixtures.RawArchiveWriter;
 import dev.keepsake.core.internal.compress.Compression;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;

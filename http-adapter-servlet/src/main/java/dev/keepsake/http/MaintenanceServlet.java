@@ -7,7 +7,7 @@ import dev.keepsake.core.MaintenanceEngine;
 import dev.keepsake.core.Operation;
 import dev.keepsake.core.OperationInProgressException;
 import dev.keepsake.core.spi.BackupStore.StoredBackup;
-import dev.keepsake.core.internal.lang.DaemonThreads;
+import dev.keepsake.core.spi.support.DaemonThreads;
 import dev.keepsake.http.internal.Accepted;
 import dev.keepsake.http.internal.Endpoint;
 import dev.keepsake.http.internal.InitParams;

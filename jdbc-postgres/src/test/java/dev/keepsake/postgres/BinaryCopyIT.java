@@ -265,7 +265,7 @@ class BinaryCopyIT {
              org.apache.commons.compress.archivers.tar.TarArchiveInputStream in =
                      new org.apache.commons.compress.archivers.tar.TarArchiveInputStream(
                              new java.io.ByteArrayInputStream(tar), "UTF-8")) {
-            dev.keepsake.core.internal.archive.RawArchiveWriter w = dev.keepsake.core.internal.archive.RawArchiveWriter.create(o,
+            dev.keepsake.testfixtures.RawArchiveWriter w = dev.keepsake.testfixtures.RawArchiveWriter.create(o,
                     dev.keepsake.core.ArchiveFormat.GZIP);
             org.apache.commons.compress.archivers.tar.TarArchiveEntry e;
             while ((e = in.getNextEntry()) != null) {

@@ -3,7 +3,7 @@ package dev.keepsake.volume;
 import dev.keepsake.core.ArchiveFormat;
 import dev.keepsake.core.MaintenanceEngine;
 import dev.keepsake.core.OperationStatus;
-import dev.keepsake.core.internal.archive.RawArchiveWriter;
+import dev.keepsake.testfixtures.RawArchiveWriter;
 import dev.keepsake.core.spi.ArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarConstants;

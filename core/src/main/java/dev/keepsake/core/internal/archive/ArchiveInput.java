@@ -1,6 +1,6 @@
 package dev.keepsake.core.internal.archive;
 
-import dev.keepsake.core.internal.lang.Closeables;
+import dev.keepsake.core.spi.support.Closeables;
 import dev.keepsake.core.internal.compress.CompressedUnits;
 import dev.keepsake.core.internal.compress.Compression;
 import dev.keepsake.core.internal.compress.ReadAheadInputStream;

@@ -1,6 +1,6 @@
 package dev.keepsake.core.internal.archive;
 
-import dev.keepsake.core.internal.lang.Closeables;
+import dev.keepsake.core.spi.support.Closeables;
 import dev.keepsake.core.ArchiveVerificationException;
 import dev.keepsake.core.spi.ArchiveEntry;
 import dev.keepsake.core.spi.JobContext;

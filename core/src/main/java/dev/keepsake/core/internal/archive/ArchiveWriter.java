@@ -72,7 +72,7 @@ public final class ArchiveWriter {
         sink.writeEntry(metaEntry(ArchiveLayout.HEADER, header.createdAt()), ManifestJson.writeHeader(header));
     }
 
-    static TarArchiveEntry metaEntry(String name, Instant mtime) {
+    public static TarArchiveEntry metaEntry(String name, Instant mtime) {
         TarArchiveEntry e = new TarArchiveEntry(name, TarConstants.LF_NORMAL, true);
         e.setMode(0100644);
         e.setModTime(tarTime(mtime));
@@ -83,7 +83,7 @@ public final class ArchiveWriter {
      * The tar header keeps whole seconds only: a fractional mtime would cost a PAX header (1 KiB) per entry. The
      * manifest keeps the exact time, and readers take it from there.
      */
-    static FileTime tarTime(Instant mtime) {
+    public static FileTime tarTime(Instant mtime) {
         return FileTime.from(mtime.getEpochSecond(), java.util.concurrent.TimeUnit.SECONDS);
     }
 

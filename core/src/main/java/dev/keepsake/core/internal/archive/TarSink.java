@@ -25,7 +25,7 @@ public final class TarSink {
     private boolean finished;
     private Manifest.DataDigest data;
 
-    TarSink(OutputStream sink, ArchiveFormat format, int level) throws IOException {
+    public TarSink(OutputStream sink, ArchiveFormat format, int level) throws IOException {
         this.counted = new CountingDigestOutputStream(sink);
         this.compressed = Compression.compress(format, counted, level);
         this.tar = new TarArchiveOutputStream(compressed, StandardCharsets.UTF_8.name());
@@ -34,7 +34,7 @@ public final class TarSink {
         tar.setAddPaxHeadersForNonAsciiNames(true);
     }
 
-    TarArchiveOutputStream tar() {
+    public TarArchiveOutputStream tar() {
         return tar;
     }
 
@@ -51,7 +51,7 @@ public final class TarSink {
      * and the manifest's start is marked ({@link CompressedOutput#endData()}); returns the size and SHA-256 of the
      * compressed bytes before the mark. Called again, returns the same.
      */
-    Manifest.DataDigest endData() throws IOException {
+    public Manifest.DataDigest endData() throws IOException {
         if (data == null) {
             tar.flush(); // between entries the tar stream holds nothing back (512-byte records); this makes sure
             compressed.endData(); // hands over every byte of the data; the mark comes with the next write
@@ -70,7 +70,7 @@ public final class TarSink {
      *
      * @return size and SHA-256 of the compressed bytes written to the sink
      */
-    Written finish() throws IOException {
+    public Written finish() throws IOException {
         finished = true;
         tar.finish();
         tar.close();

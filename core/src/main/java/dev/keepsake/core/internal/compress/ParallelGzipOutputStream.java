@@ -1,6 +1,6 @@
 package dev.keepsake.core.internal.compress;
 
-import dev.keepsake.core.internal.lang.DaemonThreads;
+import dev.keepsake.core.spi.support.DaemonThreads;
 
 import java.io.IOException;
 import java.io.InterruptedIOException;

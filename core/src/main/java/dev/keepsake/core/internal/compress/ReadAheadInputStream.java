@@ -1,7 +1,7 @@
 package dev.keepsake.core.internal.compress;
 
-import dev.keepsake.core.internal.lang.Throwables;
-import dev.keepsake.core.internal.lang.DaemonThreads;
+import dev.keepsake.core.spi.support.Throwables;
+import dev.keepsake.core.spi.support.DaemonThreads;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;

@@ -1,7 +1,7 @@
 package dev.keepsake.core.internal.engine;
 
-import dev.keepsake.core.internal.lang.Closeables;
-import dev.keepsake.core.internal.lang.DaemonThreads;
+import dev.keepsake.core.spi.support.Closeables;
+import dev.keepsake.core.spi.support.DaemonThreads;
 import dev.keepsake.core.BackupVerification;
 import dev.keepsake.core.internal.archive.ArchiveLayout;
 

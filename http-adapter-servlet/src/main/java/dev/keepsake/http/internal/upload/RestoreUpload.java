@@ -7,7 +7,7 @@ import dev.keepsake.core.MaintenanceEngine;
 import dev.keepsake.core.Operation;
 import dev.keepsake.core.OperationInProgressException;
 import dev.keepsake.core.RestoreSource;
-import dev.keepsake.core.internal.lang.Closeables;
+import dev.keepsake.core.spi.support.Closeables;
 import dev.keepsake.http.internal.Accepted;
 import dev.keepsake.http.internal.problem.EngineErrors;
 import dev.keepsake.http.internal.problem.ProblemType;

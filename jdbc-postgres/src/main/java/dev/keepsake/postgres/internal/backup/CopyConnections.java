@@ -1,8 +1,8 @@
 package dev.keepsake.postgres.internal.backup;
 
-import dev.keepsake.core.internal.lang.Closeables;
-import dev.keepsake.core.internal.lang.DaemonThreads;
-import dev.keepsake.core.internal.lang.Throwables;
+import dev.keepsake.core.spi.support.Closeables;
+import dev.keepsake.core.spi.support.DaemonThreads;
+import dev.keepsake.core.spi.support.Throwables;
 import dev.keepsake.postgres.internal.ConnectionSource;
 
 import java.sql.Connection;

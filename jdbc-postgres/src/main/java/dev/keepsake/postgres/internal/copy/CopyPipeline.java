@@ -1,7 +1,7 @@
 package dev.keepsake.postgres.internal.copy;
 
-import dev.keepsake.core.internal.lang.DaemonThreads;
-import dev.keepsake.core.internal.lang.Throwables;
+import dev.keepsake.core.spi.support.DaemonThreads;
+import dev.keepsake.core.spi.support.Throwables;
 import dev.keepsake.postgres.internal.Sql;
 
 import org.postgresql.PGConnection;

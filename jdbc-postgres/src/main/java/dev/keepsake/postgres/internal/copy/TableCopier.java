@@ -1,6 +1,6 @@
 package dev.keepsake.postgres.internal.copy;
 
-import dev.keepsake.core.internal.lang.Throwables;
+import dev.keepsake.core.spi.support.Throwables;
 import dev.keepsake.core.spi.PartWriter;
 import dev.keepsake.postgres.internal.Sql;
 import dev.keepsake.postgres.internal.schema.TableRef;

@@ -1,6 +1,6 @@
 package dev.keepsake.postgres.internal.restore;
 
-import dev.keepsake.core.internal.lang.Closeables;
+import dev.keepsake.core.spi.support.Closeables;
 import dev.keepsake.core.spi.PreparedRestore;
 import dev.keepsake.postgres.PostgresRestoreException;
 import dev.keepsake.postgres.internal.Sql;

@@ -1,7 +1,7 @@
 package dev.keepsake.volume.internal.restore;
 
-import dev.keepsake.core.internal.lang.Closeables;
-import dev.keepsake.core.internal.lang.DaemonThreads;
+import dev.keepsake.core.spi.support.Closeables;
+import dev.keepsake.core.spi.support.DaemonThreads;
 
 import java.io.IOException;
 import java.io.InterruptedIOException;

@@ -1,4 +1,4 @@
-package dev.keepsake.core.internal.lang;
+package dev.keepsake.core.spi.support;
 
 import java.util.Objects;
 import java.util.concurrent.ThreadFactory;
@@ -8,7 +8,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Named daemon threads: every thread Keepsake starts is a daemon (a stuck operation never keeps the JVM alive; the
  * engine's close interrupts and joins them) and has a name that says what it does and for which operation
  * ({@code keepsake-gzip-3}, {@code keepsake-pg-copy-1-<operation id>}). Stateless apart from the counter of each
- * factory; thread-safe. Internal.
+ * factory; thread-safe.
  */
 public final class DaemonThreads {
 

@@ -1,5 +1,11 @@
-package dev.keepsake.core.internal.archive;
+package dev.keepsake.testfixtures;
 
+import dev.keepsake.core.internal.archive.ArchiveLayout;
+import dev.keepsake.core.internal.archive.ArchiveWriter;
+import dev.keepsake.core.internal.archive.Manifest;
+import dev.keepsake.core.internal.archive.ManifestJson;
+import dev.keepsake.core.internal.archive.ManifestSignature;
+import dev.keepsake.core.internal.archive.TarSink;
 import dev.keepsake.core.ArchiveFormat;
 import dev.keepsake.core.ArchiveKey;
 import dev.keepsake.core.internal.compress.CompressedOutput;

@@ -1,8 +1,8 @@
-package dev.keepsake.core.internal.lang;
+package dev.keepsake.core.spi.support;
 
 /**
  * Closing resources on a path that is already failing or no longer needs them, without hiding the first problem.
- * Stateless; thread-safe. Internal.
+ * Stateless; thread-safe.
  */
 public final class Closeables {
 

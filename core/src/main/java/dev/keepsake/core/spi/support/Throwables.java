@@ -1,8 +1,8 @@
-package dev.keepsake.core.internal.lang;
+package dev.keepsake.core.spi.support;
 
 /**
  * Rethrowing the cause of a failed task (an {@code ExecutionException}'s cause, a worker thread's failure) as what
- * it is. Stateless; thread-safe. Internal.
+ * it is. Stateless; thread-safe.
  */
 public final class Throwables {
 
