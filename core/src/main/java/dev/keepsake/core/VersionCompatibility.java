@@ -19,9 +19,9 @@ public interface VersionCompatibility {
 
     /**
      * The default policy: a backup from a newer product version is refused ("upgrade to at least V"); a backup older
-     * than a barrier's {@code oldestAccepted} is refused once the running version is at or past the barrier's
-     * {@code from}, naming the barrier's {@code lastReleaseBefore} as the last version that can restore it; everything
-     * else is compatible (the service migrates an older backup forward after restore).
+     * than a barrier's {@code refusesOlderThan} is refused once the running version is at or past the barrier's
+     * {@code inForceFrom}, naming the barrier's {@code lastAbleToRestore} as the last version that can restore it;
+     * everything else is compatible (the service migrates an older backup forward after restore).
      */
     static VersionCompatibility barriers(List<RestoreBarrier> barriers) {
         return new BarrierCompatibility(barriers);

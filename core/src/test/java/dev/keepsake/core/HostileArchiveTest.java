@@ -372,7 +372,7 @@ class HostileArchiveTest {
     @EnumSource(ArchiveFormat.class)
     void aChunkWithChangedContentIsRefusedBeforeAnyPartPreparesOrCommits(ArchiveFormat format, @TempDir Path tmp)
             throws Exception {
-        // same name, order and size, other bytes: chunks have no hash of their own (format 2), but the SHA-256 of the
+        // same name, order and size, other bytes: chunks have no hash of their own, but the SHA-256 of the
         // compressed data in the manifest no longer matches, which pass 1 finds before any part starts
         List<TarSurgery.Item> copy = new ArrayList<>(GOOD.get(format).items());
         int i = 0;

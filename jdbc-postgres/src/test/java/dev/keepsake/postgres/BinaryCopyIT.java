@@ -243,7 +243,7 @@ class BinaryCopyIT {
 
             assertThat(status.succeeded()).isFalse();
             assertThat(status.errorCode()).contains(dev.keepsake.core.ErrorCode.ARCHIVE_INVALID);
-            // chunks have no hash of their own (format 2): the SHA-256 of the compressed data no longer matches
+            // chunks have no hash of their own: the SHA-256 of the compressed data no longer matches
             // (the changed byte may also change the compressed size, which is checked first)
             assertThat(status.statusMessage()).matches("Restore refused: the archive (does not match the SHA-256 of "
                     + "its data in the manifest|has \\d+ bytes of compressed data where its manifest says \\d+); it "
