@@ -433,4 +433,54 @@ class HostileArchiveTest {
         assertThat(fixture.files.commits.get() + fixture.streams.commits.get()).isZero();
         assertThat(bad).exists(); // RestoreSource.of: the caller keeps the file
     }
+
+    /**
+     * The data digest covers every compressed byte before the manifest's mark; the bytes from the mark on (the
+     * manifest's compressed form, the signature, the end) are checked by the reader's exact expectations of what the
+     * writer emits. A flip of any one of them (the first and last 96, 200 seeded ones between), and of the first bytes
+     * of the file, is refused.
+     */
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(ArchiveFormat.class)
+    void aFlippedBitInAnyByteOutsideTheDigestedDataIsRefused(ArchiveFormat format, @TempDir Path tmp)
+            throws Exception {
+        Good g = GOOD.get(format);
+        String manifest = new String(g.item("keepsake/manifest.json").content(), StandardCharsets.UTF_8);
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"compressedBytes\":(\\d+)").matcher(manifest);
+        assertThat(m.find()).as(manifest).isTrue();
+        int mark = Integer.parseInt(m.group(1));
+        List<Integer> positions = new ArrayList<>();
+        for (int i = 0; i < 64; i++) {
+            positions.add(i);
+        }
+        int end = g.bytes().length;
+        for (int i = mark; i < Math.min(end, mark + 96); i++) {
+            positions.add(i); // the mark, the first member's or frame's header and block header
+        }
+        for (int i = Math.max(mark + 96, end - 96); i < end; i++) {
+            positions.add(i); // the signature, the tar end, the last CRC and size
+        }
+        java.util.Random random = new java.util.Random(17);
+        for (int i = 0; i < 200 && end - mark > 192; i++) {
+            positions.add(mark + 96 + random.nextInt(end - mark - 192)); // the manifest, its headers in between
+        }
+        Path bad = tmp.resolve("bad");
+        List<String> accepted = new ArrayList<>();
+        try (MaintenanceEngine engine = fixture.builder().workDirectory(tmp.resolve("work")).build()) {
+            for (int position : positions) {
+                for (int bit : new int[] {0x01, 0x80}) {
+                    byte[] b = g.bytes().clone();
+                    b[position] ^= (byte) bit;
+                    Files.write(bad, b);
+                    try {
+                        engine.verify(bad);
+                        accepted.add(position + "^" + Integer.toHexString(bit));
+                    } catch (ArchiveVerificationException expected) {
+                        // refused, as it must be
+                    }
+                }
+            }
+        }
+        assertThat(accepted).as("flips accepted, of %s bytes (mark at %s)", g.bytes().length, mark).isEmpty();
+    }
 }

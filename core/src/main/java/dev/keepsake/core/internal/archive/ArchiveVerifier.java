@@ -1,5 +1,7 @@
 package dev.keepsake.core.internal.archive;
 
+import dev.keepsake.core.internal.compress.StoredTail;
+import java.util.Arrays;
 import dev.keepsake.core.ArchiveFormat;
 import dev.keepsake.core.ArchiveKey;
 import dev.keepsake.core.ArchiveVerificationException;
@@ -188,7 +190,32 @@ public final class ArchiveVerifier {
             diagnose(file, manifest);
             throw dataMismatch(dataProblem);
         }
+        checkStoredTail(channel, format, units.dataEnd(), size, tail, manifest);
         return new VerifiedArchive(manifest, describe(manifest, keyId), format, units.uncompressedBound());
+    }
+
+    /**
+     * The tail (from the mark on) must be, byte for byte, the stored form ({@link StoredTail}) of the tar bytes the
+     * writer makes of this manifest and signature: with the data digest, no byte of the file escapes a check.
+     */
+    private static void checkStoredTail(FileChannel channel, ArchiveFormat format, long dataEnd, long size, Tail tail,
+                                        Manifest manifest) throws IOException {
+        byte[] expected = StoredTail.encode(format, TarSink.tail(tail.manifest(), tail.signature(),
+                manifest.createdAt()));
+        boolean same = size - dataEnd == expected.length;
+        if (same) {
+            ByteBuffer actual = ByteBuffer.allocate(expected.length);
+            while (actual.hasRemaining()) {
+                if (channel.read(actual, dataEnd + actual.position()) < 0) {
+                    break;
+                }
+            }
+            same = !actual.hasRemaining() && Arrays.equals(actual.array(), expected);
+        }
+        if (!same) {
+            throw new ArchiveVerificationException("The archive's end (manifest, signature and tar end) is not stored "
+                    + "the way Keepsake stores it; it was tampered with or damaged; use an intact copy.");
+        }
     }
 
     /** The refusal of compressed data whose size or SHA-256 is not the manifest's ({@code problem}). */

@@ -28,10 +28,35 @@ public final class TarSink {
     public TarSink(OutputStream sink, ArchiveFormat format, int level) throws IOException {
         this.counted = new CountingDigestOutputStream(sink);
         this.compressed = Compression.compress(format, counted, level);
-        this.tar = new TarArchiveOutputStream(compressed, StandardCharsets.UTF_8.name());
+        this.tar = newTar(compressed);
+    }
+
+    /**
+     * The tar stream every archive is written with: POSIX long names and big numbers, UTF-8 names, 512-byte blocks
+     * (the end is two zero records and nothing more, so the tail's bytes depend on nothing written before it).
+     */
+    private static TarArchiveOutputStream newTar(OutputStream out) {
+        TarArchiveOutputStream tar = new TarArchiveOutputStream(out, 512, StandardCharsets.UTF_8.name());
         tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
         tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
         tar.setAddPaxHeadersForNonAsciiNames(true);
+        return tar;
+    }
+
+    /**
+     * The uncompressed tail of an archive whose manifest is {@code manifest} and signature {@code signature} (null:
+     * unsigned), made at {@code createdAt}: exactly the tar bytes {@link ArchiveWriter#finish} writes after the data.
+     */
+    static byte[] tail(byte[] manifest, byte[] signature, java.time.Instant createdAt) throws IOException {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(manifest.length + 4096);
+        TarArchiveOutputStream tar = newTar(out);
+        writeEntry(tar, ArchiveWriter.metaEntry(ArchiveLayout.MANIFEST, createdAt), manifest);
+        if (signature != null) {
+            writeEntry(tar, ArchiveWriter.metaEntry(ArchiveLayout.SIGNATURE, createdAt), signature);
+        }
+        tar.finish();
+        tar.close();
+        return out.toByteArray();
     }
 
     public TarArchiveOutputStream tar() {
@@ -40,6 +65,11 @@ public final class TarSink {
 
     /** Writes a whole small entry. */
     void writeEntry(TarArchiveEntry entry, byte[] content) throws IOException {
+        writeEntry(tar, entry, content);
+    }
+
+    private static void writeEntry(TarArchiveOutputStream tar, TarArchiveEntry entry, byte[] content)
+            throws IOException {
         entry.setSize(content.length);
         tar.putArchiveEntry(entry);
         tar.write(content, 0, content.length);

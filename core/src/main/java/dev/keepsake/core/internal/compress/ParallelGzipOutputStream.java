@@ -2,6 +2,7 @@ package dev.keepsake.core.internal.compress;
 
 import dev.keepsake.core.spi.support.DaemonThreads;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.io.OutputStream;
@@ -24,7 +25,8 @@ import java.util.zip.Deflater;
  * stream), members are compressed in parallel and written in order. Memory is bounded: at most {@code 2 × threads}
  * blocks are in flight, and the writing thread waits for the oldest when the window is full. Level 1 deflates with
  * {@link GreedyDeflate}, the other levels with zlib. {@link #endData()} cuts the stream before an archive's
- * manifest and marks the member that follows. Closing it finishes the
+ * manifest; what follows is buffered and written on close in the canonical stored form of {@link StoredTail}, whose
+ * first member is marked. Closing it finishes the
  * stream and closes the underlying one. Not thread-safe (one writer); the compressor threads are named daemon threads
  * that end when the stream is closed (or idle for a few seconds after an abandoned stream).
  */
@@ -61,7 +63,8 @@ public final class ParallelGzipOutputStream extends CompressedOutput {
     private byte[] block;
     private int filled;
     private boolean anyMember;
-    private boolean markNext;
+    /** After {@link #endData()}: the tail (manifest, signature, tar end), written stored on close. */
+    private ByteArrayOutputStream tail;
     private boolean closed;
 
     ParallelGzipOutputStream(OutputStream out, int level, int threads) {
@@ -86,6 +89,10 @@ public final class ParallelGzipOutputStream extends CompressedOutput {
         if (closed) {
             throw new IOException("the gzip stream is closed");
         }
+        if (tail != null) {
+            tail.write(b, off, len);
+            return;
+        }
         while (len > 0) {
             int n = Math.min(len, BLOCK_SIZE - filled);
             System.arraycopy(b, off, block, filled, n);
@@ -109,13 +116,13 @@ public final class ParallelGzipOutputStream extends CompressedOutput {
 
     /**
      * Ends the current member (even a short one) and writes out every member so far, so that the underlying stream
-     * has received all bytes written before this call; the next member is marked as the manifest's
-     * ({@link #MANIFEST_MARK}).
+     * has received all bytes written before this call. What is written after it is the tail: buffered, and written on
+     * close as {@link StoredTail} stores it, its first member marked as the manifest's ({@link #MANIFEST_MARK}).
      */
     @Override
     public void endData() throws IOException {
-        if (closed) {
-            throw new IOException("the gzip stream is closed");
+        if (closed || tail != null) {
+            throw new IOException(closed ? "the gzip stream is closed" : "the data has already ended");
         }
         if (filled > 0) {
             submitBlock();
@@ -123,21 +130,19 @@ public final class ParallelGzipOutputStream extends CompressedOutput {
         while (!inFlight.isEmpty()) {
             writeOldest();
         }
-        markNext = true;
+        tail = new ByteArrayOutputStream();
     }
 
     private void submitBlock() throws IOException {
         byte[] data = block;
         int length = filled;
-        boolean marked = markNext;
-        markNext = false;
         block = spareBlocks.poll();
         if (block == null) {
             block = new byte[BLOCK_SIZE];
         }
         filled = 0;
         anyMember = true;
-        inFlight.add(CompletableFuture.supplyAsync(() -> compress(data, length, marked), pool));
+        inFlight.add(CompletableFuture.supplyAsync(() -> compress(data, length), pool));
         while (inFlight.size() >= window) {
             writeOldest();
         }
@@ -160,13 +165,13 @@ public final class ParallelGzipOutputStream extends CompressedOutput {
     }
 
     /** One complete gzip member of {@code data[0, length)}; returns {member bytes, the input block for reuse}. */
-    private byte[][] compress(byte[] data, int length, boolean marked) {
+    private byte[][] compress(byte[] data, int length) {
         Compressor c = compressors.poll();
         if (c == null) {
             c = new Compressor(level);
         }
         try {
-            return new byte[][] {c.member(data, length, marked), data};
+            return new byte[][] {c.member(data, length), data};
         } finally {
             if (!compressors.offer(c)) {
                 c.end();
@@ -189,13 +194,10 @@ public final class ParallelGzipOutputStream extends CompressedOutput {
             deflater = greedy == null ? new Deflater(level, true) : null;
         }
 
-        byte[] member(byte[] data, int length, boolean marked) {
+        byte[] member(byte[] data, int length) {
             crc.reset();
             crc.update(data, 0, length);
             System.arraycopy(HEADER, 0, buffer, 0, HEADER.length);
-            if (marked) {
-                System.arraycopy(MANIFEST_MARK, 0, buffer, SUBFIELD_AT, MANIFEST_MARK.length);
-            }
             int pos = HEADER.length;
             if (greedy != null) {
                 // a block is never longer than BLOCK_SIZE, for which the buffer is sized
@@ -238,11 +240,14 @@ public final class ParallelGzipOutputStream extends CompressedOutput {
             return;
         }
         try {
-            if (filled > 0 || !anyMember) {
+            if (tail == null && (filled > 0 || !anyMember)) {
                 submitBlock();
             }
             while (!inFlight.isEmpty()) {
                 writeOldest();
+            }
+            if (tail != null) {
+                out.write(StoredTail.gzip(tail.toByteArray()));
             }
             closed = true;
             out.close();

@@ -8,15 +8,17 @@ import java.io.OutputStream;
 
 /**
  * zstd compression in the form {@link ZstdFrames} walks: one frame (with content checksum) for the data, ended by
- * {@link #endData()}, the marker {@link ZstdFrames#MARKER} (a skippable frame every zstd reader ignores), then one
- * frame for the rest. Loaded only when zstd is used (zstd-jni is optional). Not thread-safe (one writer).
+ * {@link #endData()}; what follows (the tail: manifest, signature, tar end) is buffered and written on close as
+ * {@link StoredTail} stores it: the marker {@link ZstdFrames#MARKER} (a skippable frame every zstd reader ignores),
+ * then one frame of raw blocks. Loaded only when zstd is used (zstd-jni is optional). Not thread-safe (one writer).
  */
 final class ZstdFramedOutputStream extends CompressedOutput {
 
     private final OutputStream out;
     private final int level;
     private ZstdOutputStream frame;
-    private boolean dataEnded;
+    /** After {@link #endData()}: the tail, written stored on close. */
+    private java.io.ByteArrayOutputStream tail;
     private boolean closed;
 
     ZstdFramedOutputStream(OutputStream out, int level) throws IOException {
@@ -51,16 +53,11 @@ final class ZstdFramedOutputStream extends CompressedOutput {
         if (closed) {
             throw new IOException("the zstd stream is closed");
         }
-        frame().write(b, off, len);
-    }
-
-    /** The frame being written; after {@link #endData()} the marker and a new frame. */
-    private ZstdOutputStream frame() throws IOException {
-        if (frame == null) {
-            out.write(ZstdFrames.MARKER);
-            frame = newFrame();
+        if (tail != null) {
+            tail.write(b, off, len);
+        } else {
+            frame.write(b, off, len);
         }
-        return frame;
     }
 
     @Override
@@ -70,12 +67,12 @@ final class ZstdFramedOutputStream extends CompressedOutput {
 
     @Override
     public void endData() throws IOException {
-        if (closed || dataEnded) {
+        if (closed || tail != null) {
             throw new IOException(closed ? "the zstd stream is closed" : "the data has already ended");
         }
-        dataEnded = true;
         frame.close();
         frame = null;
+        tail = new java.io.ByteArrayOutputStream();
     }
 
     @Override
@@ -85,7 +82,11 @@ final class ZstdFramedOutputStream extends CompressedOutput {
         }
         closed = true;
         try {
-            frame().close();
+            if (tail == null) {
+                frame.close();
+            } else {
+                out.write(StoredTail.zstd(tail.toByteArray()));
+            }
         } finally {
             out.close();
         }
