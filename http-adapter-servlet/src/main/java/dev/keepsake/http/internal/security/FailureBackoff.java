@@ -54,11 +54,6 @@ public final class FailureBackoff {
         }
     }
 
-    /** Number of tracked addresses (for tests). */
-    int tracked() {
-        return failures.size();
-    }
-
     /** Sleeps for {@code delay}; restores the interrupt flag when interrupted. Holds no lock. */
     public static void pause(Duration delay) {
         if (delay.isZero()) {

@@ -29,8 +29,12 @@ class FailureBackoffTest {
         for (int i = 0; i < FailureBackoff.MAX_TRACKED + 500; i++) {
             b.recordFailure("client-" + i);
         }
-        assertThat(b.tracked()).isEqualTo(FailureBackoff.MAX_TRACKED);
         assertThat(b.recordFailure("another")).isEqualTo(Duration.ofSeconds(1));
+        assertThat(b.recordFailure("client-" + (FailureBackoff.MAX_TRACKED + 1))).as("not tracked: no doubling")
+                .isEqualTo(Duration.ofSeconds(1));
+        assertThat(b.recordFailure("client-0")).as("tracked: its second failure").isEqualTo(Duration.ofMillis(100));
+        assertThat(b.recordFailure("client-" + (FailureBackoff.MAX_TRACKED - 1))).as("the last one tracked")
+                .isEqualTo(Duration.ofMillis(100));
     }
 
     @Test
