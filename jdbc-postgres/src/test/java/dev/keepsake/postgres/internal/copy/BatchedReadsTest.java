@@ -49,7 +49,15 @@ class BatchedReadsTest {
         public void close() throws Exception {
             client.close();
             server.close();
-            writer.get();
+            try {
+                writer.get();
+            } catch (java.util.concurrent.ExecutionException e) {
+                // a test that stops reading early closes the client while the writer still writes: that write fails
+                // with a broken pipe or a reset, which is no failure of the test
+                if (!(e.getCause() instanceof java.net.SocketException)) {
+                    throw e;
+                }
+            }
         }
     }
 
