@@ -284,19 +284,20 @@ public final class HttpAdapterConfig {
 
         /**
          * Switches built-in authentication on with this authenticator. The alternative to
-         * {@link #containerManagedSecurity(String)}: the later of the two calls decides (and drops a required role).
+         * {@link #containerManagedSecurity(String)}; with a required role still set, {@link #build()} refuses the
+         * combination (clear it with {@code containerManagedSecurity(null)} first).
          */
         public Builder authenticator(Authenticator authenticator) {
             this.authenticator = Objects.requireNonNull(authenticator, "authenticator");
             this.builtInAuthentication = true;
-            this.requiredRole = null;
             return this;
         }
 
         /**
          * Switches built-in authentication off (container-managed security), optionally requiring a role from the
-         * container's user. The alternative to {@link #authenticator(Authenticator)}: the later of the two calls
-         * decides (and drops an authenticator set before).
+         * container's user. The alternative to {@link #authenticator(Authenticator)}: it drops an authenticator set
+         * before; an authenticator set after it together with a role is refused by {@link #build()} (the role applies to
+         * container-managed security only).
          *
          * @param requiredRole the role, or {@code null} to let the container alone decide
          */
@@ -351,6 +352,10 @@ public final class HttpAdapterConfig {
                 problems.add("built-in authentication is on but no authenticator is set: set one (e.g. "
                         + "BasicAuthenticator.withPasswordHash(user, hash)) or switch built-in authentication off "
                         + "to rely on container-managed security");
+            }
+            if (builtInAuthentication && requiredRole != null) {
+                problems.add("requiredRole applies to container-managed security only: switch built-in "
+                        + "authentication off (containerManagedSecurity(role)) or remove the role");
             }
             if (requiredRole != null && requiredRole.isBlank()) {
                 problems.add("requiredRole must not be blank: give the role's name, or null to let the container "

@@ -60,17 +60,20 @@ class HttpAdapterConfigTest {
     }
 
     @Test
-    void authenticatorAndContainerManagedSecurityAreAlternativesTheLaterCallDecides() {
+    void containerManagedSecurityReplacesAnAuthenticatorButARoleWithBuiltInAuthenticationIsRefused() {
         HttpAdapterConfig container = HttpAdapterConfig.builder().authenticator(AUTH)
                 .containerManagedSecurity("backup-admin").build();
         assertThat(container.authenticator()).isEmpty();
         assertThat(container.requiredRole()).contains("backup-admin");
 
-        HttpAdapterConfig builtIn = container.toBuilder().authenticator(AUTH).build();
+        assertThatThrownBy(() -> container.toBuilder().authenticator(AUTH).build())
+                .isInstanceOf(InvalidConfigurationException.class)
+                .hasMessageContaining("requiredRole applies to container-managed security only");
+
+        HttpAdapterConfig builtIn = container.toBuilder().containerManagedSecurity(null).authenticator(AUTH).build();
         assertThat(builtIn.builtInAuthentication()).isTrue();
         assertThat(builtIn.authenticator()).containsSame(AUTH);
         assertThat(builtIn.requiredRole()).isEmpty();
-        assertThat(builtIn).isNotEqualTo(container);
     }
 
     @Test

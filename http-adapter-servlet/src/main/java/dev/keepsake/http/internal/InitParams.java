@@ -59,6 +59,10 @@ public final class InitParams {
         }
         boolean builtIn = bool(param, "built-in-authentication", true, problems);
         if (builtIn) {
+            if (param.apply("required-role") != null) {
+                problems.add("required-role applies to container-managed security only: set "
+                        + "built-in-authentication=false, or remove required-role");
+            }
             String user = param.apply("basic-user");
             String hash = param.apply("basic-password-hash");
             if (user == null || hash == null) {

@@ -56,4 +56,11 @@ class InitParamsTest {
         assertThatThrownBy(() -> InitParams.toConfig(Map.<String, String>of()::get, Path.of("/t")))
                 .hasMessageContaining("basic-user and basic-password-hash");
     }
+
+    @Test
+    void aRequiredRoleWithBuiltInAuthenticationIsRefusedNotIgnored() {
+        assertThatThrownBy(() -> InitParams.toConfig(Map.of("required-role", "admin")::get, Path.of("/t")))
+                .isInstanceOf(InvalidConfigurationException.class)
+                .hasMessageContaining("required-role applies to container-managed security only");
+    }
 }
