@@ -1,2 +1,2 @@
-/** For product teams' test suites: prove that Keepsake round-trips a database ({@link dev.keepsake.postgres.testing.RoundTripAssertion}). */
+/** For product teams' test suites: prove that Keepsake round-trips a database ({@link RoundTripAssertion}). */
 package dev.keepsake.postgres.testing;

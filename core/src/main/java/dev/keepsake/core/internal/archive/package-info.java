@@ -1,2 +1,2 @@
-/** The archive format: tar layout, manifest and its signature, writing an archive and verifying and reading one back. Internal. */
+/** The archive format: tar layout, manifest, signature; writing an archive, verifying and reading it. Internal. */
 package dev.keepsake.core.internal.archive;

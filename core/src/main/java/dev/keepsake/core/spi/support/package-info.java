@@ -1,5 +1,2 @@
-/**
- * Small helpers for implementations of the SPI (parts, stores, locks, adapters), shared by every Keepsake module:
- * naming daemon threads, closing after a failure, rethrowing a task's cause. Nothing else belongs here.
- */
+/** Helpers for SPI implementations in every module: naming daemon threads, closing after a failure, rethrowing. */
 package dev.keepsake.core.spi.support;
