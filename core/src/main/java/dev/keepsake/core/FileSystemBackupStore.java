@@ -1,5 +1,6 @@
 package dev.keepsake.core;
 
+import dev.keepsake.core.internal.store.OwnerOnly;
 import dev.keepsake.core.internal.store.SyncingFileOutput;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
@@ -95,7 +96,7 @@ public final class FileSystemBackupStore implements BackupStore {
             throw new IllegalArgumentException("backup id '" + backupId + "' is invalid: use 1-200 of [A-Za-z0-9._+:-]");
         }
         Path temp = directory.resolve(TEMP_PREFIX + HexFormat.of().formatHex(randomBytes()));
-        FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        FileChannel channel = OwnerOnly.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
         return new Pending(backupId, temp, channel);
     }
 
@@ -266,7 +267,7 @@ public final class FileSystemBackupStore implements BackupStore {
                 String fileName = fileName(id);
                 Instant created = createdAtOf(id);
                 byte[] record = record(id, fileName, size, sha256, created);
-                try (FileChannel rc = FileChannel.open(recordTemp, StandardOpenOption.CREATE_NEW,
+                try (FileChannel rc = OwnerOnly.open(recordTemp, StandardOpenOption.CREATE_NEW,
                         StandardOpenOption.WRITE)) {
                     rc.write(java.nio.ByteBuffer.wrap(record));
                     rc.force(true);
@@ -399,7 +400,7 @@ public final class FileSystemBackupStore implements BackupStore {
             }
             try {
                 Path dir = directory.toAbsolutePath();
-                Files.createDirectories(dir);
+                OwnerOnly.createDirectories(dir);
                 FileSystemBackupStore store = new FileSystemBackupStore(dir, retain, format);
                 store.sweep();
                 return store;

@@ -1,5 +1,6 @@
 package dev.keepsake.core;
 
+import dev.keepsake.core.internal.store.OwnerOnly;
 import dev.keepsake.core.spi.support.DaemonThreads;
 import dev.keepsake.core.internal.engine.OperationFailure;
 import dev.keepsake.core.internal.engine.BackupProcedure;
@@ -682,8 +683,8 @@ public final class MaintenanceEngine implements AutoCloseable {
             Path uploads = work.resolve("uploads");
             BackupStore effectiveStore = store;
             try {
-                Files.createDirectories(work);
-                Files.createDirectories(uploads);
+                OwnerOnly.createDirectories(work);
+                OwnerOnly.createDirectories(uploads);
                 try (DirectoryStream<Path> stale = Files.newDirectoryStream(uploads)) {
                     for (Path p : stale) {
                         if (Files.isRegularFile(p)) {

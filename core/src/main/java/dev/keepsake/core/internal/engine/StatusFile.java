@@ -1,5 +1,6 @@
 package dev.keepsake.core.internal.engine;
 
+import dev.keepsake.core.internal.store.OwnerOnly;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
@@ -118,8 +119,8 @@ public final class StatusFile {
             g.writeEndObject();
         }
         Path temp = file.resolveSibling(file.getFileName() + ".tmp");
-        try (FileChannel c = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
+        Files.deleteIfExists(temp); // a leftover keeps its mode: create it anew, owner-only
+        try (FileChannel c = OwnerOnly.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
             ByteBuffer buf = ByteBuffer.wrap(b.toByteArray());
             while (buf.hasRemaining()) {
                 c.write(buf);
