@@ -1,8 +1,8 @@
 package dev.keepsake.core.internal.compress;
 
+import dev.keepsake.core.ArchiveFormat;
 import dev.keepsake.core.spi.support.DaemonThreads;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.io.OutputStream;
@@ -63,11 +63,8 @@ public final class ParallelGzipOutputStream extends CompressedOutput {
     private byte[] block;
     private int filled;
     private boolean anyMember;
-    /** After {@link #endData()}: the tail (manifest, signature, tar end), written stored on close. */
-    private ByteArrayOutputStream tail;
-    private boolean closed;
-
     ParallelGzipOutputStream(OutputStream out, int level, int threads) {
+        super(out, ArchiveFormat.GZIP);
         this.out = out;
         this.level = level;
         this.window = 2 * threads;
@@ -80,19 +77,7 @@ public final class ParallelGzipOutputStream extends CompressedOutput {
     }
 
     @Override
-    public void write(int b) throws IOException {
-        write(new byte[] {(byte) b}, 0, 1);
-    }
-
-    @Override
-    public void write(byte[] b, int off, int len) throws IOException {
-        if (closed) {
-            throw new IOException("the gzip stream is closed");
-        }
-        if (tail != null) {
-            tail.write(b, off, len);
-            return;
-        }
+    void writeData(byte[] b, int off, int len) throws IOException {
         while (len > 0) {
             int n = Math.min(len, BLOCK_SIZE - filled);
             System.arraycopy(b, off, block, filled, n);
@@ -105,14 +90,6 @@ public final class ParallelGzipOutputStream extends CompressedOutput {
         }
     }
 
-    /**
-     * Flushes the underlying stream. The partial block stays buffered: compressing it now would cut the stream into
-     * ever smaller members; {@link #close()} writes it.
-     */
-    @Override
-    public void flush() throws IOException {
-        out.flush();
-    }
 
     /**
      * Ends the current member (even a short one) and writes out every member so far, so that the underlying stream
@@ -120,17 +97,13 @@ public final class ParallelGzipOutputStream extends CompressedOutput {
      * close as {@link StoredTail} stores it, its first member marked as the manifest's ({@link #MANIFEST_MARK}).
      */
     @Override
-    public void endData() throws IOException {
-        if (closed || tail != null) {
-            throw new IOException(closed ? "the gzip stream is closed" : "the data has already ended");
-        }
+    void endUnits() throws IOException {
         if (filled > 0) {
             submitBlock();
         }
         while (!inFlight.isEmpty()) {
             writeOldest();
         }
-        tail = new ByteArrayOutputStream();
     }
 
     private void submitBlock() throws IOException {
@@ -154,10 +127,10 @@ public final class ParallelGzipOutputStream extends CompressedOutput {
             member = inFlight.removeFirst().get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            abandon();
+            release();
             throw new InterruptedIOException("interrupted while compressing the archive");
         } catch (ExecutionException e) {
-            abandon();
+            release();
             throw new IOException("compressing the archive failed: " + e.getCause(), e.getCause());
         }
         out.write(member[0], 0, member[0].length);
@@ -235,30 +208,18 @@ public final class ParallelGzipOutputStream extends CompressedOutput {
     }
 
     @Override
-    public void close() throws IOException {
-        if (closed) {
-            return;
+    void finishUnits() throws IOException {
+        if (filled > 0 || !anyMember) {
+            submitBlock(); // an empty stream is one empty member
         }
-        try {
-            if (tail == null && (filled > 0 || !anyMember)) {
-                submitBlock();
-            }
-            while (!inFlight.isEmpty()) {
-                writeOldest();
-            }
-            if (tail != null) {
-                out.write(StoredTail.gzip(tail.toByteArray()));
-            }
-            closed = true;
-            out.close();
-        } finally {
-            closed = true;
-            abandon();
+        while (!inFlight.isEmpty()) {
+            writeOldest();
         }
     }
 
     /** Stops the compressor threads and frees the deflaters' native memory. */
-    private void abandon() {
+    @Override
+    void release() {
         inFlight.forEach(f -> f.cancel(false));
         inFlight.clear();
         pool.shutdown();

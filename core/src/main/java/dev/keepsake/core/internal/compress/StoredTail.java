@@ -40,7 +40,7 @@ public final class StoredTail {
         return format == ArchiveFormat.ZSTD ? zstd(content) : gzip(content);
     }
 
-    static byte[] gzip(byte[] content) {
+    private static byte[] gzip(byte[] content) {
         byte[] header = ParallelGzipOutputStream.HEADER;
         int pieces = Math.max(1, (content.length + GZIP_PIECE - 1) / GZIP_PIECE);
         ByteArrayOutputStream out = new ByteArrayOutputStream(content.length + pieces * (header.length + 13));
@@ -71,7 +71,7 @@ public final class StoredTail {
         return out.toByteArray();
     }
 
-    static byte[] zstd(byte[] content) {
+    private static byte[] zstd(byte[] content) {
         int blocks = Math.max(1, (content.length + ZSTD_BLOCK - 1) / ZSTD_BLOCK);
         ByteArrayOutputStream out = new ByteArrayOutputStream(ZstdFrames.MARKER.length + 13 + blocks * 3
                 + content.length);

@@ -1,6 +1,7 @@
 package dev.keepsake.core.internal.compress;
 
 import com.github.luben.zstd.ZstdOutputStream;
+import dev.keepsake.core.ArchiveFormat;
 
 import java.io.FilterOutputStream;
 import java.io.IOException;
@@ -17,11 +18,9 @@ final class ZstdFramedOutputStream extends CompressedOutput {
     private final OutputStream out;
     private final int level;
     private ZstdOutputStream frame;
-    /** After {@link #endData()}: the tail, written stored on close. */
-    private java.io.ByteArrayOutputStream tail;
-    private boolean closed;
 
     ZstdFramedOutputStream(OutputStream out, int level) throws IOException {
+        super(out, ArchiveFormat.ZSTD);
         this.out = out;
         this.level = level;
         this.frame = newFrame();
@@ -44,51 +43,17 @@ final class ZstdFramedOutputStream extends CompressedOutput {
     }
 
     @Override
-    public void write(int b) throws IOException {
-        write(new byte[] {(byte) b}, 0, 1);
+    void writeData(byte[] b, int off, int len) throws IOException {
+        frame.write(b, off, len);
     }
 
     @Override
-    public void write(byte[] b, int off, int len) throws IOException {
-        if (closed) {
-            throw new IOException("the zstd stream is closed");
-        }
-        if (tail != null) {
-            tail.write(b, off, len);
-        } else {
-            frame.write(b, off, len);
-        }
-    }
-
-    @Override
-    public void flush() throws IOException {
-        out.flush();
-    }
-
-    @Override
-    public void endData() throws IOException {
-        if (closed || tail != null) {
-            throw new IOException(closed ? "the zstd stream is closed" : "the data has already ended");
-        }
+    void endUnits() throws IOException {
         frame.close();
-        frame = null;
-        tail = new java.io.ByteArrayOutputStream();
     }
 
     @Override
-    public void close() throws IOException {
-        if (closed) {
-            return;
-        }
-        closed = true;
-        try {
-            if (tail == null) {
-                frame.close();
-            } else {
-                out.write(StoredTail.zstd(tail.toByteArray()));
-            }
-        } finally {
-            out.close();
-        }
+    void finishUnits() throws IOException {
+        frame.close();
     }
 }
