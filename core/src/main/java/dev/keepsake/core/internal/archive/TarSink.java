@@ -6,12 +6,14 @@ import dev.keepsake.core.ArchiveFormat;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 
+import java.io.ByteArrayOutputStream;
 import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
 
 /**
  * The bottom of archive writing: a tar stream (POSIX long names and big numbers, UTF-8 names) over a compressor over
@@ -47,8 +49,8 @@ public final class TarSink {
      * The uncompressed tail of an archive whose manifest is {@code manifest} and signature {@code signature} (null:
      * unsigned), made at {@code createdAt}: exactly the tar bytes {@link ArchiveWriter#finish} writes after the data.
      */
-    static byte[] tail(byte[] manifest, byte[] signature, java.time.Instant createdAt) throws IOException {
-        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(manifest.length + 4096);
+    static byte[] tail(byte[] manifest, byte[] signature, Instant createdAt) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(manifest.length + 4096);
         TarArchiveOutputStream tar = newTar(out);
         writeEntry(tar, ArchiveWriter.metaEntry(ArchiveLayout.MANIFEST, createdAt), manifest);
         if (signature != null) {
